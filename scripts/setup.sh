@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages nnc needs to build, test and run its examples.
+# Idempotent and silent when everything is already present.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ ccache libzstd-dev zlib1g-dev
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
+  # tests and references (Debian's python3, not a pyenv one)
+  python3 python3-numpy python3-torch clang-14 libclang-rt-14-dev
+  # data sets used by the examples
+  dataset-fashion-mnist python3-sklearn
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

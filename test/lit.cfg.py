@@ -1,0 +1,38 @@
+# -*- Python -*-
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "NNC"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".nn", ".test", ".py"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.nnc_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%nnc_src", config.nnc_src_root))
+config.substitutions.append(("%nnc_lib", config.nnc_lib_dir))
+config.substitutions.append(("%stdlib", os.path.join(config.nnc_src_root, "stdlib")))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.nnc_tools_dir, append_path=True)
+# Keep PyTorch/NumPy reference computations single-threaded and quiet.
+config.environment["OMP_NUM_THREADS"] = "1"
+config.environment.pop("OPENBLAS_CORETYPE", None)
+
+tool_dirs = [config.nnc_tools_dir, config.llvm_tools_dir]
+tools = ["nn-opt", "nnc", "nnrt-selftest"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Features that gate tests needing optional tools.
+if shutil.which("clang-14") or shutil.which("clang"):
+    config.available_features.add("clang")
+if os.environ.get("NNC_FUZZ_SECONDS"):
+    config.available_features.add("long-fuzz")
