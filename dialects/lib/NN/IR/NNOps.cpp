@@ -168,8 +168,6 @@ LogicalResult FlattenOp::verify() {
 }
 
 LogicalResult ConcatOp::verify() {
-  if (getInputs().empty())
-    return emitOpError() << "expects at least one input";
   ArrayRef<int64_t> first = shapeOf(getInputs()[0]);
   int64_t axis = getAxis();
   if (failed(verifyAxis(*this, axis, first.size())))
