@@ -1,5 +1,6 @@
 //===- nn-opt.cpp - mlir-opt with the nn dialect and nnc's passes ---------===//
 
+#include "nn/Conversion/Passes.h"
 #include "nn/Dialect/NN/IR/NNDialect.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -10,6 +11,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  mlir::nn::registerNNConversionPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::nn::NNDialect>();

@@ -19,7 +19,7 @@ namespace nn {
 class DiagEngine {
 public:
   /// Counts errors reported to `ctx` and swallows those beyond `errorLimit`
-  /// (0 = no limit), after printing one "too many errors" error.
+  /// (0 = no limit); the driver then says "too many errors".
   DiagEngine(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &ctx,
              unsigned errorLimit = 20);
   ~DiagEngine();
