@@ -1,0 +1,349 @@
+//===- Cli.cpp - the command line of the executables nnc makes ------------===//
+//
+// train / eval / predict / info / gradcheck, as in shared/TOOLS.md and
+// docs/runtime.md. Usage errors exit 2, every other failure exits 1 with
+// one "error: ..." line on stderr.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
+using namespace nnrt;
+
+namespace {
+struct Flag {
+  const char *name, *value, *help; // value: NULL for a switch
+};
+struct Command {
+  const char *name, *summary;
+  std::vector<Flag> flags;
+};
+
+const std::vector<Command> &commands() {
+  static const std::vector<Command> all = {
+      {"train",
+       "train the model (resumes from a --load file written by --save)",
+       {{"--epochs", "E", "epochs to run now (default: the train block's)"},
+        {"--batch", "B", "batch size (default: the train block's)"},
+        {"--lr", "X", "learning rate (default: the optimizer's)"},
+        {"--seed", "S", "seed for initial weights and shuffling"},
+        {"--data", "DIR", "folder holding the data files"},
+        {"--load", "W.safetensors", "start from these weights"},
+        {"--save", "W.safetensors", "save weights and optimizer state"},
+        {"--log", "metrics.csv", "write one CSV row per epoch"},
+        {"--device", "cpu|cuda", "where to run (default cpu)"},
+        {"--threads", "T", "worker threads"},
+        {"--quiet", nullptr, "only the per-epoch lines"}}},
+      {"eval",
+       "loss and accuracy on the test source (or the data source)",
+       {{"--load", "W.safetensors", "the weights (required)"},
+        {"--data", "DIR", "folder holding the data files"},
+        {"--batch", "B", "batch size"}}},
+      {"predict",
+       "run the model on .npy inputs and write the output as f32 .npy",
+       {{"--load", "W.safetensors", "the weights (required)"},
+        {"--input", "X.npy", "one per model input, in order"},
+        {"--output", "Y.npy", "where to write the output (required)"}}},
+      {"info", "parameters, shapes, target and build flags", {}},
+      {"gradcheck",
+       "compare gradients with finite differences on one batch",
+       {{"--load", "W.safetensors", "weights (default: initialized)"},
+        {"--batch", "B", "samples (default: the train block's batch)"},
+        {"--seed", "S", "seed for initial weights"},
+        {"--data", "DIR", "folder holding the data files"}}},
+  };
+  return all;
+}
+
+const Command *findCommand(const std::string &name) {
+  for (const Command &c : commands())
+    if (name == c.name)
+      return &c;
+  return nullptr;
+}
+
+void printUsage(FILE *out, const char *prog) {
+  fprintf(out, "usage: %s <command> [options]\n\ncommands:\n", prog);
+  for (const Command &c : commands())
+    fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  fprintf(out, "\n'%s <command> --help' lists the command's options.\n",
+          prog);
+}
+
+void printCommandHelp(FILE *out, const char *prog, const Command &c) {
+  fprintf(out, "usage: %s %s", prog, c.name);
+  for (const Flag &f : c.flags)
+    fprintf(out, f.value ? " [%s %s]" : " [%s]", f.name, f.value);
+  fprintf(out, "\n\n%s\n", c.summary);
+  if (!c.flags.empty())
+    fprintf(out, "\noptions:\n");
+  for (const Flag &f : c.flags) {
+    std::string lhs = std::string(f.name) + (f.value ? " " : "") +
+                      (f.value ? f.value : "");
+    fprintf(out, "  %-28s %s\n", lhs.c_str(), f.help);
+  }
+}
+
+/// Parsed options: every value of every flag given, and the first usage
+/// error met while parsing or converting them (exit code 2).
+struct Options {
+  std::map<std::string, std::vector<std::string>> values;
+  mutable std::string error;
+  void fail(const std::string &message) const {
+    if (error.empty())
+      error = message;
+  }
+  bool has(const char *f) const { return values.count(f) != 0; }
+  std::string get(const char *f, const std::string &def = "") const {
+    auto it = values.find(f);
+    return it == values.end() ? def : it->second.back();
+  }
+};
+
+Options parseOptions(const Command &c, int argc, char **argv) {
+  Options o;
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i], value;
+    bool inlineValue = false;
+    size_t eq = arg.find('=');
+    if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      inlineValue = true;
+    }
+    const Flag *flag = nullptr;
+    for (const Flag &f : c.flags)
+      if (arg == f.name)
+        flag = &f;
+    if (!flag) {
+      o.fail(arg.rfind("-", 0) == 0
+                 ? "unknown option '" + arg + "' for '" + c.name + "'"
+                 : "unexpected argument '" + arg + "'");
+      return o;
+    }
+    if (!flag->value) {
+      if (inlineValue)
+        o.fail("option '" + arg + "' takes no value");
+      o.values[arg].push_back("1");
+      continue;
+    }
+    if (!inlineValue && i + 1 < argc)
+      value = argv[++i];
+    if (value.empty()) {
+      o.fail("option '" + arg + "' needs a value (" + flag->value + ")");
+      return o;
+    }
+    o.values[arg].push_back(value);
+  }
+  return o;
+}
+
+int64_t intFlag(const Options &o, const char *flag, int64_t def,
+                int64_t min) {
+  if (!o.has(flag))
+    return def;
+  std::string v = o.get(flag);
+  char *end = nullptr;
+  errno = 0;
+  long long n = strtoll(v.c_str(), &end, 10);
+  if (*end || errno || n < min)
+    o.fail("invalid value '" + v + "' for " + flag +
+           " (expected an integer >= " + std::to_string(min) + ")");
+  return n;
+}
+
+double floatFlag(const Options &o, const char *flag, double def) {
+  if (!o.has(flag))
+    return def;
+  std::string v = o.get(flag);
+  char *end = nullptr;
+  double x = strtod(v.c_str(), &end);
+  if (*end || !std::isfinite(x) || x <= 0)
+    o.fail("invalid value '" + v + "' for " + flag +
+           " (expected a positive number)");
+  return x;
+}
+
+void printInfo(const Manifest &m) {
+  printf("model %s\n", m.model.c_str());
+  for (const TensorSpec &t : m.inputs)
+    printf("input  %s %s%s\n", t.name.c_str(), nnrt_dtype_name(t.dtype),
+           formatShape(t.shape).c_str());
+  for (const TensorSpec &t : m.outputs)
+    printf("output %s%s\n", nnrt_dtype_name(t.dtype),
+           formatShape(t.shape).c_str());
+  printf("parameters:\n");
+  int64_t total = 0;
+  for (const ParamSpec &p : m.params) {
+    int64_t n = checkedNumel(p.shape);
+    total += n;
+    printf("  %-32s %s%-16s %10lld  %s\n", p.name.c_str(),
+           nnrt_dtype_name(p.dtype), formatShape(p.shape).c_str(),
+           (long long)n, p.init.c_str());
+  }
+  printf("total parameters: %lld\n", (long long)total);
+  if (m.hasTrain) {
+    printf("train: loss %s, batch %lld, epochs %lld, seed %llu, shuffle %s\n",
+           m.loss.c_str(), (long long)m.batch, (long long)m.epochs,
+           (unsigned long long)m.seed, m.shuffle ? "on" : "off");
+    printf("optimizer: %s", m.optimizer.c_str());
+    for (auto &[k, v] : m.optimizerArgs)
+      printf(" %s=%s", k.c_str(), v.c_str());
+    printf("\n");
+    for (const DataSpec *d : {&m.data, &m.test}) {
+      if (!d->present)
+        continue;
+      printf("%s: %s", d == &m.data ? "data" : "test", d->kind.c_str());
+      for (const std::string &f : d->files)
+        printf(" %s", f.c_str());
+      printf(" (in %s)\n", d->dir.c_str());
+    }
+  } else {
+    printf("train: none (no train block)\n");
+  }
+  // "build" lines carry the compile target and flags when nnc writes them.
+  bool target = false;
+  for (const std::string &line : m.other) {
+    printf("%s\n", line.c_str());
+    target |= line.find("target=") != std::string::npos;
+  }
+  if (!target)
+    printf("target: cpu\n");
+}
+
+int fail(nnrt_status st) {
+  fprintf(stderr, "error: %s\n", nnrt_status_message(st));
+  nnrt_status_free(st);
+  return 1;
+}
+
+/// The body of each command; returns the exit code, or -1 after a usage
+/// error (left in o.error).
+int runCommand(const nnrt_model *model, const Command &c, const Options &o,
+               Session &s) {
+  std::string cmd = c.name;
+  const Manifest &m = s.m;
+  if (cmd == "info") {
+    printInfo(m);
+    return 0;
+  }
+  if ((cmd == "train" || cmd == "gradcheck") &&
+      (!m.hasTrain || !model->train_step || !model->gradients)) {
+    fprintf(stderr, "error: '%s' needs a train block, and model '%s' has "
+                    "none (add 'train %s { ... }' to the .nn file)\n",
+            cmd.c_str(), m.model.c_str(), m.model.c_str());
+    return 1;
+  }
+  if ((cmd == "eval" || cmd == "predict") && !o.has("--load"))
+    o.fail("'" + cmd + "' needs --load W.safetensors");
+  if (cmd == "predict" && (!o.has("--input") || !o.has("--output")))
+    o.fail("'predict' needs --input X.npy and --output Y.npy");
+
+  s.seed = m.seed;
+  s.batch = m.batch > 0 ? m.batch : 32;
+  int64_t seedFlag = intFlag(o, "--seed", -1, 0);
+  int64_t batchFlag = intFlag(o, "--batch", -1, 1);
+  int64_t epochs = intFlag(o, "--epochs", m.epochs, 0);
+  int64_t threads = intFlag(o, "--threads", 1, 1);
+  double lr = floatFlag(o, "--lr", m.lr);
+  if (!o.error.empty())
+    return -1;
+  if (nnrt_status st = selectDevice(o.get("--device", "cpu")))
+    return fail(st);
+  nnrt_threads_set((int)threads);
+
+  if (o.has("--load")) {
+    if (nnrt_status st = s.load(o.get("--load")))
+      return fail(st);
+  } else if (nnrt_status st = s.initParams(
+                 seedFlag >= 0 ? (uint64_t)seedFlag : m.seed)) {
+    return fail(st);
+  }
+  // Flags win over what a resumed file recorded.
+  if (seedFlag >= 0)
+    s.seed = (uint64_t)seedFlag;
+  if (batchFlag > 0)
+    s.batch = batchFlag;
+
+  std::string dataDir = o.get("--data");
+  if (cmd == "train") {
+    TrainOptions t;
+    t.epochs = epochs;
+    t.lr = lr;
+    t.logPath = o.get("--log");
+    t.savePath = o.get("--save");
+    t.dataDir = dataDir;
+    t.quiet = o.has("--quiet");
+    if (nnrt_status st = train(s, t))
+      return fail(st);
+    return 0;
+  }
+  if (cmd == "eval") {
+    Dataset ds;
+    bool test = m.test.present;
+    if (nnrt_status st = loadDataset(test ? m.test : m.data, dataDir, m,
+                                     test ? "test" : "data", ds))
+      return fail(st);
+    EvalResult r;
+    if (nnrt_status st = evaluate(s, ds, s.batch, r))
+      return fail(st);
+    printf("%s: %lld samples  loss %.6f", test ? "test" : "data",
+           (long long)ds.size(), r.loss);
+    if (r.hasAccuracy)
+      printf("  accuracy %.4f", r.accuracy);
+    printf("\n");
+    return 0;
+  }
+  if (cmd == "predict") {
+    if (nnrt_status st = predict(s, o.values.at("--input"), o.get("--output")))
+      return fail(st);
+    return 0;
+  }
+  bool ok = false;
+  if (nnrt_status st = gradcheck(s, dataDir, s.batch, ok))
+    return fail(st);
+  return ok ? 0 : 1;
+}
+} // namespace
+
+extern "C" int nnrt_cli_main(const nnrt_model *model, int argc, char **argv) {
+  const char *prog = argc > 0 ? argv[0] : "model";
+  if (argc < 2) {
+    printUsage(stderr, prog);
+    return 2;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    printUsage(stdout, prog);
+    return 0;
+  }
+  const Command *c = findCommand(cmd);
+  if (!c) {
+    fprintf(stderr, "error: unknown command '%s' (see '%s --help')\n",
+            cmd.c_str(), prog);
+    return 2;
+  }
+  for (int i = 2; i < argc; ++i)
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      printCommandHelp(stdout, prog, *c);
+      return 0;
+    }
+  Session s;
+  s.model = model;
+  if (nnrt_status st = parseManifest(model->manifest, s.m))
+    return fail(st);
+  Options o = parseOptions(*c, argc, argv);
+  int rc = o.error.empty() ? runCommand(model, *c, o, s) : -1;
+  if (rc >= 0)
+    return rc;
+  fprintf(stderr, "error: %s (see '%s %s --help')\n", o.error.c_str(), prog,
+          c->name);
+  return 2;
+}

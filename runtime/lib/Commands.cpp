@@ -1,0 +1,164 @@
+//===- Commands.cpp - predict and gradcheck -------------------------------===//
+
+#include "Internal.h"
+
+#include <cmath>
+#include <cstdio>
+
+using namespace nnrt;
+
+// gradcheck: relative error |g - fd| / max(floor, |g| + |fd|) per element.
+static constexpr double kGradTolerance = 1e-2;
+static constexpr double kGradFloor = 1e-2;
+static constexpr int64_t kGradSamples = 20;
+
+Status nnrt::predict(const Session &s, const std::vector<std::string> &inputs,
+                     const std::string &output) {
+  const Manifest &m = s.m;
+  if (inputs.size() != m.inputs.size())
+    return nnrt_status_make("the model takes %zu input%s, got %zu --input",
+                            m.inputs.size(), m.inputs.size() == 1 ? "" : "s",
+                            inputs.size());
+  std::vector<Tensor> xs(inputs.size());
+  int64_t n = -1;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const TensorSpec &spec = m.inputs[i];
+    NNRT_TRY(nnrt_npy_read(inputs[i].c_str(), &xs[i].t));
+    if (spec.dtype == NNRT_F32)
+      NNRT_TRY(convertToF32(xs[i]));
+    else if (xs[i].t.dtype != spec.dtype)
+      return nnrt_status_make("%s: dtype %s, expected %s for input '%s'",
+                              inputs[i].c_str(),
+                              nnrt_dtype_name(xs[i].t.dtype),
+                              nnrt_dtype_name(spec.dtype), spec.name.c_str());
+    int64_t rows = xs[i].t.rank ? xs[i].t.shape[0] : 0;
+    if (xs[i].t.rank == 0 || rows == 0 ||
+        xs[i].numel() / rows != spec.sampleNumel())
+      return nnrt_status_make(
+          "%s: shape %s does not match model input '%s' %s%s",
+          inputs[i].c_str(), formatShape(xs[i].shape()).c_str(),
+          spec.name.c_str(), nnrt_dtype_name(spec.dtype),
+          formatShape(spec.shape).c_str());
+    if (n >= 0 && rows != n)
+      return nnrt_status_make("%s has %lld rows but %s has %lld",
+                              inputs[i].c_str(), (long long)rows,
+                              inputs[0].c_str(), (long long)n);
+    n = rows;
+  }
+  const TensorSpec &outSpec = m.outputs[0];
+  Tensor out;
+  NNRT_TRY(out.alloc(NNRT_F32, outSpec.withBatch(n)));
+  int64_t outPer = outSpec.sampleNumel();
+  int64_t batch = m.hasTrain && m.batch > 0 ? m.batch : 256;
+  for (int64_t start = 0; start < n; start += batch) {
+    int64_t b = std::min(batch, n - start);
+    std::vector<nnrt_tensor> views(xs.size());
+    std::vector<const nnrt_tensor *> args;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const TensorSpec &spec = m.inputs[i];
+      Shape shape = spec.withBatch(b);
+      nnrt_tensor &v = views[i];
+      v.dtype = spec.dtype;
+      v.rank = (int32_t)shape.size();
+      for (size_t d = 0; d < shape.size(); ++d)
+        v.shape[d] = shape[d];
+      v.data = v.allocation = xs[i].as<char>() + start * spec.sampleNumel() *
+                                                     nnrt_dtype_size(v.dtype);
+      args.push_back(&v);
+    }
+    for (const Tensor &p : s.params)
+      args.push_back(&p.t);
+    std::vector<Tensor> results;
+    NNRT_TRY(callEntry("forward", s.model->forward, args, {&outSpec},
+                       results));
+    if (results[0].numel() != b * outPer)
+      return nnrt_status_make("forward returned %s, expected %s",
+                              formatShape(results[0].shape()).c_str(),
+                              formatShape(outSpec.withBatch(b)).c_str());
+    std::copy(results[0].as<float>(), results[0].as<float>() + b * outPer,
+              out.as<float>() + start * outPer);
+  }
+  return nnrt_npy_write(output.c_str(), &out.t);
+}
+
+// Loss and gradients for one batch through nnc_call_gradients.
+static Status lossAndGrads(const Session &s, const nnrt_tensor &x,
+                           const nnrt_tensor &y, std::vector<Tensor> &out) {
+  std::vector<const nnrt_tensor *> args = {&x, &y};
+  static const TensorSpec lossSpec{"loss", NNRT_F32, {}};
+  std::vector<const TensorSpec *> specs = {&lossSpec};
+  for (size_t i = 0; i < s.params.size(); ++i) {
+    args.push_back(&s.params[i].t);
+    specs.push_back(&s.m.params[i]);
+  }
+  return callEntry("gradients", s.model->gradients, args, specs, out);
+}
+
+Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
+                       bool &out_ok) {
+  const Manifest &m = s.m;
+  out_ok = false;
+  Dataset data;
+  NNRT_TRY(loadDataset(m.data, dataDir, m, "data", data));
+  int64_t b = std::min(batch, data.size());
+  std::vector<int64_t> order(b);
+  for (int64_t i = 0; i < b; ++i)
+    order[i] = i;
+  Tensor x, y;
+  NNRT_TRY(x.alloc(NNRT_F32, m.inputs[0].withBatch(b)));
+  NNRT_TRY(y.alloc(m.target.dtype, m.target.withBatch(b)));
+  fillBatch(data, order.data(), b, x.as<float>(), y.t.data);
+
+  std::vector<Tensor> grads;
+  NNRT_TRY(lossAndGrads(s, x.t, y.t, grads));
+  printf("gradcheck: batch %lld, loss %.6f, eps 1e-2*max(1,|w|), "
+         "tolerance %g\n",
+         (long long)b, *grads[0].as<float>(), kGradTolerance);
+  int failed = 0;
+  for (size_t p = 0; p < s.params.size(); ++p) {
+    float *w = s.params[p].as<float>();
+    const float *g = grads[1 + p].as<float>();
+    int64_t numel = s.params[p].numel();
+    // Every element of small parameters, else 20 seeded picks.
+    std::vector<int64_t> picks;
+    Rng rng(streamSeed(0, "gradcheck." + m.params[p].name));
+    for (int64_t k = 0; k < std::min<int64_t>(numel, kGradSamples); ++k)
+      picks.push_back(numel <= kGradSamples ? k
+                                            : (int64_t)rng.below(numel));
+    double worst = 0;
+    for (int64_t i : picks) {
+      float w0 = w[i];
+      float eps = 1e-2f * std::max(1.0f, std::fabs(w0));
+      double loss[2];
+      for (int side = 0; side < 2; ++side) {
+        w[i] = side ? w0 - eps : w0 + eps;
+        std::vector<Tensor> r;
+        if (nnrt_status st = lossAndGrads(s, x.t, y.t, r)) {
+          w[i] = w0;
+          return st;
+        }
+        loss[side] = *r[0].as<float>();
+      }
+      double h = (double)(w0 + eps) - (double)(w0 - eps);
+      w[i] = w0;
+      double fd = (loss[0] - loss[1]) / h;
+      double err = std::fabs(g[i] - fd) /
+                   std::max(kGradFloor, std::fabs(g[i]) + std::fabs(fd));
+      worst = std::max(worst, err);
+    }
+    bool ok = worst <= kGradTolerance;
+    failed += !ok;
+    printf("  %-32s %s%s  checked %zu  max_rel_err %.3e  %s\n",
+           m.params[p].name.c_str(), nnrt_dtype_name(m.params[p].dtype),
+           formatShape(m.params[p].shape).c_str(), picks.size(), worst,
+           ok ? "ok" : "FAIL");
+  }
+  if (failed)
+    printf("gradcheck: %d of %zu parameters over tolerance\n", failed,
+           s.params.size());
+  else
+    printf("gradcheck: all %zu parameters within tolerance\n",
+           s.params.size());
+  out_ok = failed == 0;
+  return nullptr;
+}

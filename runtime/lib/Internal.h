@@ -1,0 +1,238 @@
+//===- Internal.h - C++ helpers shared by the runtime's files ---*- C++ -*-===//
+//
+// Not installed: the public surface is nnrt/nnrt.h. These are the C++
+// pieces the loaders, the training loop and the CLI share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNRT_LIB_INTERNAL_H
+#define NNRT_LIB_INTERNAL_H
+
+#include "nnrt/nnrt.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#define NNRT_TRY(expr)                                                         \
+  do {                                                                         \
+    if (nnrt_status nnrtTryStatus = (expr))                                    \
+      return nnrtTryStatus;                                                    \
+  } while (0)
+
+namespace nnrt {
+
+using Status = nnrt_status;
+using Shape = std::vector<int64_t>;
+
+/// An owning nnrt_tensor (freed on destruction, movable).
+class Tensor {
+public:
+  Tensor() = default;
+  ~Tensor() { nnrt_tensor_free(&t); }
+  Tensor(Tensor &&o) noexcept : t(o.t) { o.t = nnrt_tensor{}; }
+  Tensor &operator=(Tensor &&o) noexcept {
+    std::swap(t, o.t);
+    return *this;
+  }
+  Tensor(const Tensor &) = delete;
+  Tensor &operator=(const Tensor &) = delete;
+
+  Status alloc(nnrt_dtype dtype, const Shape &shape) {
+    nnrt_tensor_free(&t);
+    return nnrt_tensor_alloc(dtype, (int32_t)shape.size(), shape.data(), &t);
+  }
+  int64_t numel() const { return nnrt_tensor_numel(&t); }
+  Shape shape() const { return Shape(t.shape, t.shape + t.rank); }
+  template <typename T> T *as() const { return static_cast<T *>(t.data); }
+  size_t bytes() const { return numel() * nnrt_dtype_size(t.dtype); }
+
+  nnrt_tensor t{};
+};
+
+/// "[784,256]"; a batch dimension (-1) prints as N.
+std::string formatShape(const Shape &shape);
+/// Element count with overflow and negative checks; -1 on failure.
+int64_t checkedNumel(const Shape &shape);
+
+/// Allocates the tensor a file's header announces once the `have` payload
+/// bytes are known to match it exactly (truncated and oversized files fail).
+Status allocPayload(const char *path, nnrt_dtype dtype, const Shape &shape,
+                    size_t have, Tensor &out);
+
+//===- Files ----------------------------------------------------------===//
+
+/// Reads a whole file, inflating it when it starts with the gzip magic.
+Status readFile(const std::string &path, std::vector<uint8_t> &out);
+/// Writes the chunks to `path` atomically (temp file, fsync, rename).
+Status writeFileAtomic(const std::string &path,
+                       const std::vector<std::pair<const void *, size_t>> &chunks);
+
+//===- JSON (just enough for safetensors headers) --------------------===//
+
+struct Json {
+  enum Kind { Null, Bool, Number, String, Array, Object } kind = Null;
+  bool boolean = false;
+  double number = 0;
+  std::string text;
+  std::vector<Json> items;                          // Array
+  std::vector<std::pair<std::string, Json>> fields; // Object, in file order
+  const Json *get(const std::string &key) const;
+};
+/// Returns false and sets `error` ("at byte 12: expected ':'") on bad input.
+bool parseJson(const std::string &text, Json &out, std::string &error);
+std::string quoteJson(const std::string &s);
+
+//===- Random streams (docs/runtime.md, "Random numbers") -------------===//
+
+class Rng {
+public:
+  explicit Rng(uint64_t state) : state(state) {}
+  uint64_t next();
+  /// In [0, 1), from the top 24 bits of one draw.
+  double uniform();
+  /// Box-Muller on two uniforms, keeping the cosine branch.
+  double normal();
+  /// In [0, bound), unbiased enough for shuffles (multiply-high).
+  uint64_t below(uint64_t bound);
+
+private:
+  uint64_t state;
+};
+
+uint64_t fnv1a(const std::string &s);
+uint64_t streamSeed(uint64_t seed, const std::string &name);
+/// The epoch's sample order: a pure function of (seed, epoch).
+std::vector<int64_t> shuffleOrder(int64_t n, uint64_t seed, int64_t epoch);
+
+//===- Manifest -------------------------------------------------------===//
+
+struct TensorSpec {
+  std::string name;
+  nnrt_dtype dtype = NNRT_F32;
+  Shape shape; // -1 is the batch dimension
+  /// Elements per sample (the shape without the batch dimension).
+  int64_t sampleNumel() const;
+  Shape withBatch(int64_t n) const;
+};
+
+struct ParamSpec : TensorSpec {
+  std::string init; // "glorot_uniform fan_in=784 fan_out=256"
+};
+
+struct StateSpec : TensorSpec {
+  std::string param, slot; // name is "optimizer.<param>.<slot>"
+};
+
+struct DataSpec {
+  bool present = false;
+  std::string kind, dir;
+  std::vector<std::string> files;
+  double scale = 1.0;
+  int64_t label = 0;
+  std::string header = "auto";
+};
+
+struct Manifest {
+  std::string model;
+  std::vector<TensorSpec> inputs, outputs;
+  std::vector<ParamSpec> params;
+  bool hasTrain = false;
+  std::string loss;
+  int64_t batch = 32, epochs = 1;
+  uint64_t seed = 0;
+  bool shuffle = true;
+  std::string optimizer = "sgd";
+  std::vector<std::pair<std::string, std::string>> optimizerArgs;
+  double lr = 0.01;
+  DataSpec data, test;
+  TensorSpec target;
+  std::vector<StateSpec> states;
+  std::vector<std::string> entries;
+  std::vector<std::string> other; // lines this runtime does not interpret
+};
+
+Status parseManifest(const char *text, Manifest &out);
+
+//===- Data sets ------------------------------------------------------===//
+
+struct Dataset {
+  std::string what; // "data" or "test", for messages
+  Tensor x;         // [N, ...] as stored (u8 for IDX)
+  double scale = 1.0;
+  Tensor y;         // the manifest's target dtype, [N] or [N, ...]
+  int64_t size() const { return x.t.rank ? x.t.shape[0] : 0; }
+};
+
+/// Loads the source and checks it against the model's input and target.
+Status loadDataset(const DataSpec &spec, const std::string &dataDir,
+                   const Manifest &m, const char *what, Dataset &out);
+/// Copies the samples `order[0..count)` into the batch buffers (x as f32
+/// times the source's scale).
+void fillBatch(const Dataset &ds, const int64_t *order, int64_t count,
+               float *x, void *y);
+/// Converts any loaded tensor to f32 in place (predict's inputs).
+Status convertToF32(Tensor &t);
+
+//===- Calling the generated code ------------------------------------===//
+
+/// Calls `fn` with descriptors for `args` and takes its results (malloc'ed
+/// by the generated code) as owned tensors. `resultSpecs` gives each result's
+/// dtype and rank.
+Status callEntry(const char *entry, nnrt_entry_fn fn,
+                 const std::vector<const nnrt_tensor *> &args,
+                 const std::vector<const TensorSpec *> &resultSpecs,
+                 std::vector<Tensor> &results);
+
+//===- Sessions: the model, its parameters and optimizer state ---------===//
+
+struct Session {
+  const nnrt_model *model = nullptr;
+  Manifest m;
+  std::vector<Tensor> params, states;
+  int64_t step = 0, epoch = 0;
+  uint64_t seed = 0;
+  int64_t batch = 0;
+  bool resumed = false; // optimizer state came from the loaded file
+
+  Status initParams(uint64_t seed);
+  /// Loads parameters (and optimizer state, step and epoch when present).
+  Status load(const std::string &path);
+  Status save(const std::string &path) const;
+  void zeroStates();
+  std::vector<const nnrt_tensor *> paramArgs() const;
+};
+
+/// Mean loss and accuracy of the model on a data set, via nnc_call_forward.
+struct EvalResult {
+  double loss = 0, accuracy = 0;
+  bool hasAccuracy = false;
+};
+Status evaluate(const Session &s, const Dataset &ds, int64_t batch,
+                EvalResult &out);
+
+struct TrainOptions {
+  int64_t epochs = 0;
+  double lr = 0;
+  std::string logPath, savePath, dataDir;
+  bool quiet = false;
+};
+Status train(Session &s, const TrainOptions &opts);
+/// Returns via `out_ok` whether every parameter passed.
+Status gradcheck(Session &s, const std::string &dataDir, int64_t batch,
+                 bool &out_ok);
+Status predict(const Session &s, const std::vector<std::string> &inputs,
+               const std::string &output);
+
+//===- Devices ---------------------------------------------------------===//
+
+/// The one place the runtime asks for a device; only "cpu" exists in this
+/// build. A CUDA backend adds itself here.
+Status selectDevice(const std::string &name);
+
+} // namespace nnrt
+
+#endif // NNRT_LIB_INTERNAL_H

@@ -1,0 +1,124 @@
+//===- Io.cpp - whole-file reads (gzip-aware) and atomic writes -----------===//
+
+#include "Internal.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+using namespace nnrt;
+
+static Status inflateAll(const std::string &path, std::vector<uint8_t> &in,
+                         std::vector<uint8_t> &out) {
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+    return nnrt_status_make("%s: cannot start gzip decompression",
+                            path.c_str());
+  z.next_in = in.data();
+  z.avail_in = (uInt)in.size();
+  out.resize(in.size() * 4 + 1024);
+  int rc = Z_OK;
+  for (;;) {
+    if (z.total_out == out.size())
+      out.resize(out.size() * 2);
+    z.next_out = out.data() + z.total_out;
+    z.avail_out = (uInt)std::min<size_t>(out.size() - z.total_out, 1u << 30);
+    rc = inflate(&z, Z_NO_FLUSH);
+    if (rc == Z_STREAM_END) {
+      // Concatenated gzip members are one file (as gunzip reads them).
+      if (z.avail_in == 0)
+        break;
+      size_t done = z.total_out;
+      inflateReset(&z);
+      z.total_out = done;
+      continue;
+    }
+    if (rc == Z_BUF_ERROR && z.avail_in == 0)
+      break; // ran out of input before the end of the stream
+    if (rc != Z_OK && rc != Z_BUF_ERROR)
+      break;
+  }
+  std::string msg = z.msg ? z.msg : "";
+  size_t total = z.total_out;
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END) {
+    if (rc == Z_BUF_ERROR || rc == Z_OK)
+      return nnrt_status_make("%s: truncated gzip data", path.c_str());
+    return nnrt_status_make("%s: corrupt gzip data (%s)", path.c_str(),
+                            msg.empty() ? "inflate failed" : msg.c_str());
+  }
+  out.resize(total);
+  return nullptr;
+}
+
+Status nnrt::readFile(const std::string &path, std::vector<uint8_t> &out) {
+  FILE *f = fopen(path.c_str(), "rb");
+  if (!f)
+    return nnrt_status_make("%s: cannot open: %s", path.c_str(),
+                            strerror(errno));
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    fclose(f);
+    return nnrt_status_make("%s: is a directory, expected a file",
+                            path.c_str());
+  }
+  std::vector<uint8_t> raw;
+  uint8_t buf[1 << 16];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    raw.insert(raw.end(), buf, buf + n);
+  bool bad = ferror(f);
+  fclose(f);
+  if (bad)
+    return nnrt_status_make("%s: read error", path.c_str());
+  if (raw.size() >= 2 && raw[0] == 0x1f && raw[1] == 0x8b)
+    return inflateAll(path, raw, out);
+  out = std::move(raw);
+  return nullptr;
+}
+
+Status nnrt::writeFileAtomic(
+    const std::string &path,
+    const std::vector<std::pair<const void *, size_t>> &chunks) {
+  // The temporary lives in the target's directory so rename() is atomic.
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0)
+    return nnrt_status_make("%s: cannot write: %s", path.c_str(),
+                            strerror(errno));
+  for (auto &[data, size] : chunks) {
+    const char *p = static_cast<const char *>(data);
+    size_t left = size;
+    while (left > 0) {
+      ssize_t k = write(fd, p, left);
+      if (k < 0 && errno == EINTR)
+        continue;
+      if (k <= 0) {
+        int err = errno;
+        close(fd);
+        unlink(tmp.c_str());
+        return nnrt_status_make("%s: write failed: %s", path.c_str(),
+                                strerror(err));
+      }
+      p += k;
+      left -= (size_t)k;
+    }
+  }
+  if (fsync(fd) != 0 || close(fd) != 0) {
+    int err = errno;
+    unlink(tmp.c_str());
+    return nnrt_status_make("%s: write failed: %s", path.c_str(),
+                            strerror(err));
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    unlink(tmp.c_str());
+    return nnrt_status_make("%s: cannot write: %s", path.c_str(),
+                            strerror(err));
+  }
+  return nullptr;
+}

@@ -1,0 +1,168 @@
+//===- Session.cpp - parameters, optimizer state and checkpoints ----------===//
+//
+// A file written by --save holds the parameters under their §5 names, the
+// optimizer state as optimizer.<param>.<slot>, and __metadata__ with step,
+// epoch, seed and batch; loading it resumes training exactly. A file with
+// the parameters alone starts a fresh optimizer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+
+#include <cstdlib>
+#include <cstring>
+
+using namespace nnrt;
+
+Status Session::initParams(uint64_t initSeed) {
+  params.clear();
+  for (const ParamSpec &p : m.params) {
+    Tensor t;
+    NNRT_TRY(t.alloc(p.dtype, p.shape));
+    NNRT_TRY(nnrt_init_fill(p.name.c_str(), p.init.c_str(), initSeed, &t.t));
+    params.push_back(std::move(t));
+  }
+  zeroStates();
+  return nullptr;
+}
+
+void Session::zeroStates() {
+  states.clear();
+  for (const StateSpec &st : m.states) {
+    Tensor t;
+    if (nnrt_status s = t.alloc(st.dtype, st.shape)) {
+      nnrt_status_free(s); // an out-of-memory here surfaces at the first step
+    }
+    states.push_back(std::move(t));
+  }
+  step = epoch = 0;
+  resumed = false;
+}
+
+std::vector<const nnrt_tensor *> Session::paramArgs() const {
+  std::vector<const nnrt_tensor *> out;
+  for (const Tensor &p : params)
+    out.push_back(&p.t);
+  return out;
+}
+
+static std::string stDtype(nnrt_dtype d) {
+  std::string s = nnrt_dtype_name(d);
+  for (char &c : s)
+    c = (char)toupper(c);
+  return s;
+}
+
+// Copies the named tensor out of `file` after checking dtype and shape.
+static Status takeTensor(const std::string &path, nnrt_safetensors file,
+                         const TensorSpec &spec, Tensor &out) {
+  const char *dtype = nnrt_safetensors_dtype(file, spec.name.c_str());
+  std::string want = stDtype(spec.dtype);
+  if (!dtype)
+    return nnrt_status_make("%s: tensor '%s' is missing (expected %s %s)",
+                            path.c_str(), spec.name.c_str(), want.c_str(),
+                            formatShape(spec.shape).c_str());
+  const nnrt_tensor *t = nnrt_safetensors_find(file, spec.name.c_str());
+  Shape found(t->shape, t->shape + t->rank);
+  if (want != dtype)
+    return nnrt_status_make("%s: tensor '%s' has dtype %s, expected %s",
+                            path.c_str(), spec.name.c_str(), dtype,
+                            want.c_str());
+  if (found != spec.shape)
+    return nnrt_status_make("%s: tensor '%s' has shape %s, expected %s",
+                            path.c_str(), spec.name.c_str(),
+                            formatShape(found).c_str(),
+                            formatShape(spec.shape).c_str());
+  NNRT_TRY(out.alloc(spec.dtype, spec.shape));
+  memcpy(out.t.data, t->data, out.bytes());
+  return nullptr;
+}
+
+static bool parseMeta(nnrt_safetensors file, const char *key, int64_t &out) {
+  const char *v = nnrt_safetensors_metadata(file, key);
+  if (!v || !*v)
+    return false;
+  char *end = nullptr;
+  long long n = strtoll(v, &end, 10);
+  if (*end || n < 0)
+    return false;
+  out = n;
+  return true;
+}
+
+Status Session::load(const std::string &path) {
+  nnrt_safetensors file = nullptr;
+  NNRT_TRY(nnrt_safetensors_read(path.c_str(), &file));
+  std::unique_ptr<nnrt_safetensors_s, void (*)(nnrt_safetensors)> guard(
+      file, nnrt_safetensors_free);
+  bool hasState = false;
+  for (size_t i = 0; i < nnrt_safetensors_count(file); ++i) {
+    std::string name = nnrt_safetensors_name(file, i);
+    bool known = false;
+    for (const ParamSpec &p : m.params)
+      known |= p.name == name;
+    for (const StateSpec &st : m.states)
+      known |= st.name == name;
+    if (name.rfind("optimizer.", 0) == 0) {
+      hasState = true;
+      if (!known)
+        return nnrt_status_make("%s: optimizer state '%s' does not belong to "
+                                "this model's optimizer (%s)",
+                                path.c_str(), name.c_str(),
+                                m.optimizer.c_str());
+    } else if (!known) {
+      return nnrt_status_make("%s: unexpected tensor '%s' (the model has no "
+                              "parameter of that name)",
+                              path.c_str(), name.c_str());
+    }
+  }
+  std::vector<Tensor> newParams, newStates;
+  for (const ParamSpec &p : m.params) {
+    newParams.emplace_back();
+    NNRT_TRY(takeTensor(path, file, p, newParams.back()));
+  }
+  params = std::move(newParams);
+  zeroStates();
+  if (!hasState)
+    return nullptr;
+  for (const StateSpec &st : m.states) {
+    newStates.emplace_back();
+    NNRT_TRY(takeTensor(path, file, st, newStates.back()));
+  }
+  states = std::move(newStates);
+  int64_t v = 0;
+  if (!parseMeta(file, "step", step) || !parseMeta(file, "epoch", epoch))
+    return nnrt_status_make("%s: optimizer state without a valid step and "
+                            "epoch in __metadata__",
+                            path.c_str());
+  if (parseMeta(file, "seed", v))
+    seed = (uint64_t)v;
+  if (parseMeta(file, "batch", v) && v > 0)
+    batch = v;
+  resumed = true;
+  return nullptr;
+}
+
+Status Session::save(const std::string &path) const {
+  std::vector<const char *> names;
+  std::vector<const nnrt_tensor *> tensors;
+  for (size_t i = 0; i < params.size(); ++i) {
+    names.push_back(m.params[i].name.c_str());
+    tensors.push_back(&params[i].t);
+  }
+  for (size_t i = 0; i < states.size(); ++i) {
+    names.push_back(m.states[i].name.c_str());
+    tensors.push_back(&states[i].t);
+  }
+  std::string values[] = {"nnc",         m.model,
+                          m.optimizer,   std::to_string(step),
+                          std::to_string(epoch), std::to_string(seed),
+                          std::to_string(batch)};
+  const char *keys[] = {"format", "model", "optimizer", "step",
+                        "epoch",  "seed",  "batch"};
+  const char *vals[7];
+  for (int i = 0; i < 7; ++i)
+    vals[i] = values[i].c_str();
+  return nnrt_safetensors_write(path.c_str(), names.size(), names.data(),
+                                tensors.data(), 7, keys, vals);
+}

@@ -1,0 +1,167 @@
+/* fake_linear.c - a hand-written stand-in for the object nnc emits.
+ *
+ * Softmax regression x[N,D] @ w[D,C] + b[C] with cross-entropy and SGD with
+ * momentum, honouring the runtime ABI of docs/design.md: nnc_manifest,
+ * nnc_call_forward, nnc_call_train_step, nnc_call_gradients, memref
+ * descriptors, results malloc'ed here and freed by the runtime.
+ *
+ * -DFAKE_D=784 -DFAKE_C=10 sizes it for MNIST; -DFAKE_CSV / -DFAKE_NPY pick
+ * the data source; -DFAKE_NO_TRAIN leaves out the train block.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#ifndef FAKE_D
+#define FAKE_D 16
+#endif
+#ifndef FAKE_C
+#define FAKE_C 3
+#endif
+#define STR2(x) #x
+#define STR(x) STR2(x)
+#define D FAKE_D
+#define C FAKE_C
+
+#if defined(FAKE_CSV)
+#define DATA "data\tcsv\tdir=/nonexistent\tlabel=-1\theader=auto\tfile=train.csv\n"
+#elif defined(FAKE_NPY)
+#define DATA "data\tnpy\tdir=/nonexistent\tfile=x.npy\tfile=y.npy\n"
+#else
+#define DATA                                                                   \
+  "data\tidx\tdir=/nonexistent\tscale=0.00392156862\tfile=train-images-idx3-ubyte.gz\tfile=train-labels-idx1-ubyte.gz\n" \
+  "test\tidx\tdir=/nonexistent\tscale=0.00392156862\tfile=t10k-images-idx3-ubyte.gz\tfile=t10k-labels-idx1-ubyte.gz\n"
+#endif
+
+const char nnc_manifest[] =
+    "nnc-manifest\t1\n"
+    "model\tFakeLinear\n"
+    "input\tx\tf32\t-1," STR(D) "\n"
+    "output\tf32\t-1," STR(C) "\n"
+    "param\tlin.w\tf32\t" STR(D) "," STR(C) "\tglorot_uniform\tfan_in=" STR(D) "\tfan_out=" STR(C) "\n"
+    "param\tlin.b\tf32\t" STR(C) "\tzeros\n"
+#ifndef FAKE_NO_TRAIN
+    "train\tloss=cross_entropy\tbatch=8\tepochs=2\tseed=42\tshuffle=1\n"
+    "optimizer\tsgd\tlr=0.1\tmomentum=0.9\tnesterov=0\tweight_decay=0\n"
+    DATA
+    "target\ti32\t-1\n"
+    "state\tlin.w\tmomentum\tf32\t" STR(D) "," STR(C) "\n"
+    "state\tlin.b\tmomentum\tf32\t" STR(C) "\n"
+    "entry\ttrain_step\n"
+    "entry\tgradients\n"
+#endif
+    "entry\tforward\n";
+
+typedef struct { float *alloc, *data; int64_t off; } M0;
+typedef struct { float *alloc, *data; int64_t off, size[1], stride[1]; } M1;
+typedef struct { int32_t *alloc, *data; int64_t off, size[1], stride[1]; } M1i;
+typedef struct { float *alloc, *data; int64_t off, size[2], stride[2]; } M2;
+
+static float at2(const M2 *m, int64_t i, int64_t j) {
+  return m->data[m->off + i * m->stride[0] + j * m->stride[1]];
+}
+static float at1(const M1 *m, int64_t i) {
+  return m->data[m->off + i * m->stride[0]];
+}
+
+static void make2(M2 *m, int64_t r, int64_t c) {
+  m->alloc = m->data = malloc(sizeof(float) * r * c);
+  m->off = 0;
+  m->size[0] = r, m->size[1] = c, m->stride[0] = c, m->stride[1] = 1;
+}
+static void make1(M1 *m, int64_t n) {
+  m->alloc = m->data = malloc(sizeof(float) * n);
+  m->off = 0, m->size[0] = n, m->stride[0] = 1;
+}
+static void make0(M0 *m, float v) {
+  m->alloc = m->data = malloc(sizeof(float));
+  m->off = 0;
+  m->data[0] = v;
+}
+
+static void logits(const M2 *x, const M2 *w, const M1 *b, float *out) {
+  int64_t n = x->size[0];
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t c = 0; c < C; ++c) {
+      float s = at1(b, c);
+      for (int64_t d = 0; d < D; ++d)
+        s += at2(x, i, d) * at2(w, d, c);
+      out[i * C + c] = s;
+    }
+}
+
+void nnc_call_forward(void **args) {
+  M2 *r = args[0];
+  const M2 *x = args[1], *w = args[2];
+  const M1 *b = args[3];
+  make2(r, x->size[0], C);
+  logits(x, w, b, r->data);
+}
+
+#ifndef FAKE_NO_TRAIN
+/* Mean cross-entropy and its gradients with respect to w and b. */
+static float lossGrad(const M2 *x, const M1i *y, const M2 *w, const M1 *b,
+                      float *gw, float *gb) {
+  int64_t n = x->size[0];
+  float *z = malloc(sizeof(float) * n * C);
+  logits(x, w, b, z);
+  double loss = 0;
+  for (int64_t k = 0; k < D * C; ++k)
+    gw[k] = 0;
+  for (int64_t c = 0; c < C; ++c)
+    gb[c] = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    float *row = z + i * C, mx = row[0], sum = 0;
+    int32_t label = y->data[y->off + i * y->stride[0]];
+    for (int64_t c = 1; c < C; ++c)
+      mx = row[c] > mx ? row[c] : mx;
+    for (int64_t c = 0; c < C; ++c)
+      sum += expf(row[c] - mx);
+    loss += logf(sum) + mx - row[label];
+    for (int64_t c = 0; c < C; ++c) {
+      float g = (expf(row[c] - mx) / sum - (c == label)) / n;
+      gb[c] += g;
+      for (int64_t d = 0; d < D; ++d)
+        gw[d * C + c] += at2(x, i, d) * g;
+    }
+  }
+  free(z);
+  return (float)(loss / n);
+}
+
+void nnc_call_gradients(void **args) {
+  struct { M0 loss; M2 gw; M1 gb; } *r = args[0];
+  const M2 *x = args[1], *w = args[3];
+  const M1i *y = args[2];
+  const M1 *b = args[4];
+  make2(&r->gw, D, C);
+  make1(&r->gb, C);
+  make0(&r->loss, lossGrad(x, y, w, b, r->gw.data, r->gb.data));
+}
+
+void nnc_call_train_step(void **args) {
+  struct { M0 loss; M2 w; M1 b; M2 mw; M1 mb; } *r = args[0];
+  const M2 *x = args[1], *w = args[3], *mw = args[5];
+  const M1i *y = args[2];
+  const M1 *b = args[4], *mb = args[6];
+  float lr = ((M0 *)args[7])->data[0], momentum = 0.9f;
+  float gw[D * C], gb[C];
+  make0(&r->loss, lossGrad(x, y, w, b, gw, gb));
+  make2(&r->w, D, C);
+  make1(&r->b, C);
+  make2(&r->mw, D, C);
+  make1(&r->mb, C);
+  /* PyTorch SGD: buf = momentum * buf + g; p -= lr * buf. */
+  for (int64_t d = 0; d < D; ++d)
+    for (int64_t c = 0; c < C; ++c) {
+      float m = momentum * at2(mw, d, c) + gw[d * C + c];
+      r->mw.data[d * C + c] = m;
+      r->w.data[d * C + c] = at2(w, d, c) - lr * m;
+    }
+  for (int64_t c = 0; c < C; ++c) {
+    float m = momentum * at1(mb, c) + gb[c];
+    r->mb.data[c] = m;
+    r->b.data[c] = at1(b, c) - lr * m;
+  }
+}
+#endif
