@@ -69,13 +69,15 @@ Status nnrt::allocPayload(const char *path, nnrt_dtype dtype,
   size_t esize = nnrt_dtype_size(dtype);
   int64_t numel = checkedNumel(shape);
   // Compare before allocating: a corrupt header must not ask for terabytes.
-  if (numel < 0 || (size_t)numel > have / esize)
+  if (numel < 0)
+    return nnrt_status_make("%s: the header's shape %s is too large", path,
+                            formatShape(shape).c_str());
+  if ((size_t)numel > have / esize)
     return nnrt_status_make("%s: truncated: %s %s needs %lld bytes of data, "
                             "the file has %zu",
                             path, nnrt_dtype_name(dtype),
                             formatShape(shape).c_str(),
-                            (long long)(numel < 0 ? -1 : numel * (int64_t)esize),
-                            have);
+                            (long long)(numel * (int64_t)esize), have);
   if ((size_t)numel * esize != have)
     return nnrt_status_make("%s: %zu unexpected bytes after the %s data",
                             path, have - numel * esize,
