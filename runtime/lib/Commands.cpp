@@ -19,6 +19,7 @@ Status nnrt::predict(const Session &s, const std::vector<std::string> &inputs,
     return nnrt_status_make("the model takes %zu input%s, got %zu --input",
                             m.inputs.size(), m.inputs.size() == 1 ? "" : "s",
                             inputs.size());
+  NNRT_TRY(checkWritable(output));
   std::vector<Tensor> xs(inputs.size());
   int64_t n = -1;
   for (size_t i = 0; i < inputs.size(); ++i) {

@@ -67,6 +67,9 @@ Status allocPayload(const char *path, nnrt_dtype dtype, const Shape &shape,
 
 /// Reads a whole file, inflating it when it starts with the gzip magic.
 Status readFile(const std::string &path, std::vector<uint8_t> &out);
+/// Fails early when `path` could not be written later (missing or read-only
+/// directory), so a long run does not end in a lost result.
+Status checkWritable(const std::string &path);
 /// Writes the chunks to `path` atomically (temp file, fsync, rename).
 Status writeFileAtomic(const std::string &path,
                        const std::vector<std::pair<const void *, size_t>> &chunks);

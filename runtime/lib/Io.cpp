@@ -122,3 +122,18 @@ Status nnrt::writeFileAtomic(
   }
   return nullptr;
 }
+
+Status nnrt::checkWritable(const std::string &path) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "."
+                    : slash == 0              ? "/"
+                                              : path.substr(0, slash);
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return nnrt_status_make("%s: cannot write: directory %s does not exist",
+                            path.c_str(), dir.c_str());
+  if (access(dir.c_str(), W_OK) != 0)
+    return nnrt_status_make("%s: cannot write: %s", path.c_str(),
+                            strerror(errno));
+  return nullptr;
+}

@@ -104,8 +104,9 @@ Status Session::load(const std::string &path) {
     for (const StateSpec &st : m.states)
       known |= st.name == name;
     if (name.rfind("optimizer.", 0) == 0) {
-      hasState = true;
-      if (!known)
+      // A model without a train block reads weights saved by training.
+      hasState = m.hasTrain;
+      if (!known && m.hasTrain)
         return nnrt_status_make("%s: optimizer state '%s' does not belong to "
                                 "this model's optimizer (%s)",
                                 path.c_str(), name.c_str(),

@@ -172,6 +172,8 @@ Status nnrt::train(Session &s, const TrainOptions &opts) {
   NNRT_TRY(loadDataset(m.data, opts.dataDir, m, "data", data));
   if (m.test.present)
     NNRT_TRY(loadDataset(m.test, opts.dataDir, m, "test", test));
+  if (!opts.savePath.empty())
+    NNRT_TRY(checkWritable(opts.savePath));
   FILE *log = nullptr;
   if (!opts.logPath.empty()) {
     log = fopen(opts.logPath.c_str(), "w");
