@@ -1,0 +1,59 @@
+//===- Backend.h - from nn IR to objects and executables --------*- C++ -*-===//
+//
+// The stages after the frontend, each printable: nn -> nn-train (gradients and
+// the training step) -> linalg on tensors -> LLVM dialect -> LLVM IR ->
+// assembly/object -> executable. Kept free of heavy MLIR headers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NN_PIPELINES_BACKEND_H
+#define NN_PIPELINES_BACKEND_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/LogicalResult.h"
+#include <string>
+
+namespace llvm {
+class raw_ostream;
+} // namespace llvm
+
+namespace mlir {
+class DialectRegistry;
+class ModuleOp;
+} // namespace mlir
+
+namespace nn {
+
+/// How far the backend runs, in pipeline order.
+enum class BackendStage { NNTrain, Linalg, LLVM, LLVMIR, Asm, Obj, Exe };
+
+struct BackendOptions {
+  unsigned optLevel = 2;
+  /// `native` means the host CPU.
+  std::string mcpu = "native";
+  /// Where `nnc` found libnnrt.a; empty means next to the nnc binary.
+  std::string runtimeLibrary;
+  /// Passed to the MLIR pass managers (--mlir-print-ir-after-all etc.).
+  bool applyMLIRCommandLine = true;
+};
+
+/// Registers the dialects, interfaces and translations the backend needs.
+void registerBackendDialects(mlir::DialectRegistry &registry);
+
+/// Registers the passes the backend's textual pipelines name.
+void registerBackendPasses();
+
+/// Lowers `module` in place up to `stage` (at most BackendStage::LLVM).
+llvm::LogicalResult lowerModule(mlir::ModuleOp module, BackendStage stage,
+                                const BackendOptions &options);
+
+/// Runs every stage up to `stage` and writes the result: text kinds to `os`,
+/// objects and executables to `outputPath` (required for those).
+llvm::LogicalResult runBackend(mlir::ModuleOp module, BackendStage stage,
+                               const BackendOptions &options,
+                               llvm::raw_ostream &os,
+                               llvm::StringRef outputPath);
+
+} // namespace nn
+
+#endif // NN_PIPELINES_BACKEND_H

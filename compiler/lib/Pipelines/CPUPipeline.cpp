@@ -1,0 +1,85 @@
+//===- CPUPipeline.cpp - nn to the LLVM dialect for the host CPU ----------===//
+//
+// Each stage is a textual pipeline of upstream and nnc passes, so that what
+// nnc runs can be replayed stage by stage with nn-opt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Manifest.h"
+#include "nn/Pipelines/Backend.h"
+
+#include "nn/Dialect/NN/IR/NNDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+// The backend lives in ::nn; mlir::nn is the dialect.
+namespace nnc = ::nn;
+
+namespace {
+/// Gradients and the training step, at the nn level (nn-train).
+constexpr llvm::StringLiteral kTrainStage = "nn-autodiff,nn-build-train-step";
+
+/// nn to linalg on tensors, elementwise chains fused.
+constexpr llvm::StringLiteral kLinalgStage =
+    "convert-nn-to-linalg,func.func(canonicalize,linalg-fuse-elementwise-ops,"
+    "canonicalize),cse";
+
+/// Tensors to buffers to loops to the LLVM dialect.
+constexpr llvm::StringLiteral kLLVMStage =
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,"
+    "func.func(convert-linalg-to-loops),"
+    "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+    "finalize-memref-to-llvm,convert-arith-to-llvm,convert-math-to-llvm,"
+    "convert-math-to-libm,convert-cf-to-llvm,convert-ub-to-llvm,"
+    "convert-func-to-llvm,reconcile-unrealized-casts";
+} // namespace
+
+static LogicalResult runStage(ModuleOp module, StringRef pipeline,
+                              const nnc::BackendOptions &options) {
+  PassManager pm(module->getName());
+  if (options.applyMLIRCommandLine && failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  std::string errors;
+  llvm::raw_string_ostream errorStream(errors);
+  if (failed(parsePassPipeline(pipeline, pm, errorStream)))
+    return module.emitError() << "internal error: bad pipeline '" << pipeline
+                              << "': " << errors;
+  return pm.run(module);
+}
+
+static bool hasTrainBlock(ModuleOp module) {
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func->hasAttr(mlir::nn::kTrainAttr))
+      return true;
+  return false;
+}
+
+/// The runtime calls entry points through MLIR's C interface wrappers.
+static void markEntryPoints(ModuleOp module) {
+  for (const nnc::EntryPoint &entry : nnc::findEntryPoints(module))
+    if (auto func = module.lookupSymbol<func::FuncOp>(entry.symbol))
+      func->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+}
+
+LogicalResult nnc::lowerModule(ModuleOp module, BackendStage stage,
+                              const BackendOptions &options) {
+  if (hasTrainBlock(module) &&
+      failed(runStage(module, kTrainStage, options)))
+    return failure();
+  if (stage == BackendStage::NNTrain)
+    return success();
+  if (failed(runStage(module, kLinalgStage, options)))
+    return failure();
+  if (stage == BackendStage::Linalg)
+    return success();
+  markEntryPoints(module);
+  return runStage(module, kLLVMStage, options);
+}

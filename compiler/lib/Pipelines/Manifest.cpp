@@ -1,0 +1,187 @@
+//===- Manifest.cpp - the model description linked into executables -------===//
+//
+// The runtime learns everything about the model (inputs, parameters and their
+// initializers, optimizer state, the train block) from this text, so the
+// generated code needs no other metadata. Format: docs/design.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Manifest.h"
+
+#include "nn/Dialect/NN/IR/NNDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+// The backend lives in ::nn; mlir::nn is the dialect.
+namespace nnc = ::nn;
+
+namespace {
+constexpr StringLiteral kStateAttr = "nn.state";
+constexpr StringLiteral kTargetAttr = "nn.target";
+
+class ManifestWriter {
+public:
+  explicit ManifestWriter(std::string &text) : os(text) {}
+
+  void line(StringRef kind) { os << (first ? "" : "\n") << kind, first = false; }
+  void field(StringRef value) {
+    os << '\t' << value;
+    if (value.find_first_of("\t\n") != StringRef::npos)
+      bad = true;
+  }
+  void field(StringRef key, Attribute value);
+  void type(Type type);
+  /// `kind` first, then every other entry as key=value.
+  void dictionary(DictionaryAttr dict);
+  bool hasBadText() const { return bad; }
+
+private:
+  llvm::raw_string_ostream os;
+  bool first = true;
+  bool bad = false;
+};
+} // namespace
+
+void ManifestWriter::field(StringRef key, Attribute value) {
+  std::string text;
+  llvm::raw_string_ostream vs(text);
+  if (auto array = dyn_cast<ArrayAttr>(value)) {
+    // `files = ["a", "b"]` becomes `file=a  file=b`.
+    StringRef singular = key.ends_with("s") ? key.drop_back() : key;
+    for (Attribute element : array)
+      field(singular, element);
+    return;
+  }
+  if (auto str = dyn_cast<StringAttr>(value))
+    vs << str.getValue();
+  else if (auto b = dyn_cast<BoolAttr>(value))
+    vs << (b.getValue() ? 1 : 0);
+  else if (auto i = dyn_cast<IntegerAttr>(value))
+    vs << i.getInt();
+  else if (auto f = dyn_cast<FloatAttr>(value))
+    vs << llvm::format("%.17g", f.getValueAsDouble());
+  else
+    vs << value;
+  field((key + "=" + text).str());
+}
+
+void ManifestWriter::type(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  field(tensor.getElementType().isInteger(32) ? "i32" : "f32");
+  std::string dims;
+  llvm::raw_string_ostream ds(dims);
+  llvm::interleave(
+      tensor.getShape(), ds,
+      [&](int64_t d) { ds << (ShapedType::isDynamic(d) ? -1 : d); }, ",");
+  field(dims);
+}
+
+void ManifestWriter::dictionary(DictionaryAttr dict) {
+  if (auto kind = dict.getAs<StringAttr>("kind"))
+    field(kind.getValue());
+  for (NamedAttribute entry : dict)
+    if (entry.getName() != "kind")
+      field(entry.getName().getValue(), entry.getValue());
+}
+
+llvm::SmallVector<nnc::EntryPoint> nnc::findEntryPoints(ModuleOp module) {
+  llvm::SmallVector<EntryPoint> entries;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func->hasAttr(mlir::nn::kModelAttr))
+      entries.push_back({func.getSymName().str(), "forward"});
+    else if (func.getSymName() == "gradients" ||
+             func.getSymName() == "train_step")
+      entries.push_back({func.getSymName().str(), func.getSymName().str()});
+  }
+  return entries;
+}
+
+static func::FuncOp findFunc(ModuleOp module, StringRef name) {
+  return module.lookupSymbol<func::FuncOp>(name);
+}
+
+FailureOr<std::string> nnc::buildManifest(ModuleOp module) {
+  func::FuncOp model;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func->hasAttr(mlir::nn::kModelAttr))
+      model = func;
+  if (!model)
+    return module.emitError("no function with the nn.model attribute"),
+           failure();
+
+  std::string text;
+  ManifestWriter w(text);
+  w.line("nnc-manifest");
+  w.field("1");
+  w.line("model");
+  w.field(model.getSymName());
+
+  for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i) {
+    Type type = model.getArgumentTypes()[i];
+    if (auto name = model.getArgAttrOfType<StringAttr>(i, mlir::nn::kInputAttr)) {
+      w.line("input");
+      w.field(name.getValue());
+      w.type(type);
+    } else if (auto name = model.getArgAttrOfType<StringAttr>(
+                   i, mlir::nn::kParamAttr)) {
+      w.line("param");
+      w.field(name.getValue());
+      w.type(type);
+      if (auto init = model.getArgAttrOfType<DictionaryAttr>(
+              i, mlir::nn::kInitAttr))
+        w.dictionary(init);
+      else
+        w.field("zeros");
+    }
+  }
+  for (Type type : model.getResultTypes()) {
+    w.line("output");
+    w.type(type);
+  }
+
+  if (auto train = model->getAttrOfType<DictionaryAttr>(mlir::nn::kTrainAttr)) {
+    w.line("train");
+    for (NamedAttribute entry : train) {
+      if (isa<DictionaryAttr>(entry.getValue()))
+        continue;
+      w.field(entry.getName().getValue(), entry.getValue());
+    }
+    for (StringRef key : {"optimizer", "data", "test"}) {
+      if (auto dict = train.getAs<DictionaryAttr>(key)) {
+        w.line(key);
+        w.dictionary(dict);
+      }
+    }
+  }
+
+  if (func::FuncOp step = findFunc(module, "train_step")) {
+    for (unsigned i = 0, e = step.getNumArguments(); i < e; ++i) {
+      Type type = step.getArgumentTypes()[i];
+      if (step.getArgAttr(i, kTargetAttr)) {
+        w.line("target");
+        w.type(type);
+      } else if (auto name = step.getArgAttrOfType<StringAttr>(i, kStateAttr)) {
+        // "dense.w.momentum" names the parameter and the slot.
+        auto [param, slot] = name.getValue().rsplit('.');
+        w.line("state");
+        w.field(param);
+        w.field(slot);
+        w.type(type);
+      }
+    }
+  }
+  for (const EntryPoint &entry : findEntryPoints(module)) {
+    w.line("entry");
+    w.field(entry.entry);
+  }
+  if (w.hasBadText())
+    return module.emitError("a name or path in the model holds a tab or a "
+                            "newline, which the manifest cannot carry"),
+           failure();
+  return text;
+}

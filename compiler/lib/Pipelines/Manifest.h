@@ -1,0 +1,28 @@
+//===- Manifest.h - the model description linked into executables -*- C++ -*-//
+
+#ifndef NN_LIB_PIPELINES_MANIFEST_H
+#define NN_LIB_PIPELINES_MANIFEST_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SmallVector.h"
+#include <string>
+
+namespace nn {
+
+/// A function the runtime calls, and the name it knows it by.
+struct EntryPoint {
+  std::string symbol; // the func.func name
+  std::string entry;  // forward, gradients or train_step
+};
+
+/// The entry points present in `module`: the `nn.model` function (forward)
+/// and, when autodiff ran, @gradients and @train_step.
+llvm::SmallVector<EntryPoint> findEntryPoints(mlir::ModuleOp module);
+
+/// The text manifest of docs/design.md, read from the nn-level attributes.
+/// Fails (with a diagnostic) when a path holds a tab or newline.
+llvm::FailureOr<std::string> buildManifest(mlir::ModuleOp module);
+
+} // namespace nn
+
+#endif // NN_LIB_PIPELINES_MANIFEST_H

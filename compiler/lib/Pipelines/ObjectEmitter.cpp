@@ -1,0 +1,161 @@
+//===- ObjectEmitter.cpp - LLVM IR, optimization and machine code ---------===//
+//
+// Translates the LLVM dialect to LLVM IR, adds what the runtime links against
+// (the manifest and one `nnc_call_<entry>(void **args)` per entry point, a
+// fixed signature over MLIR's `_mlir_ciface_*` wrappers), optimizes for the
+// host CPU and emits assembly or an object.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ObjectEmitter.h"
+
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+
+// The backend lives in ::nn; mlir::nn is the dialect.
+namespace nnc = ::nn;
+
+/// Adds `const char nnc_manifest[]`.
+static void addManifest(llvm::Module &module, StringRef manifest) {
+  llvm::Constant *text =
+      llvm::ConstantDataArray::getString(module.getContext(), manifest, true);
+  new llvm::GlobalVariable(module, text->getType(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, text,
+                           "nnc_manifest");
+}
+
+/// Adds `void nnc_call_<entry>(void **args)` that forwards args[0..n) to
+/// `_mlir_ciface_<symbol>`, so the runtime calls every model the same way.
+static LogicalResult addPackedWrapper(llvm::Module &module,
+                                      const nnc::EntryPoint &entry) {
+  llvm::Function *target = module.getFunction("_mlir_ciface_" + entry.symbol);
+  if (!target)
+    return failure();
+  llvm::LLVMContext &ctx = module.getContext();
+  auto *ptrTy = llvm::PointerType::getUnqual(ctx);
+  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptrTy},
+                                       /*isVarArg=*/false);
+  auto *wrapper =
+      llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
+                             "nnc_call_" + entry.entry, module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", wrapper));
+  llvm::SmallVector<llvm::Value *> args;
+  for (unsigned i = 0, e = target->arg_size(); i < e; ++i) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptrTy, wrapper->getArg(0), i);
+    args.push_back(b.CreateLoad(ptrTy, slot));
+  }
+  b.CreateCall(target, args);
+  b.CreateRetVoid();
+  return success();
+}
+
+static std::unique_ptr<llvm::TargetMachine>
+createHostTargetMachine(const nnc::BackendOptions &options, std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpu = options.mcpu;
+  std::string features;
+  if (cpu == "native") {
+    cpu = llvm::sys::getHostCPUName().str();
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      features += (feature.getValue() ? "+" : "-") + feature.getKey().str() + ",";
+  }
+  llvm::CodeGenOptLevel level = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
+                                : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                                : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                                                        : llvm::CodeGenOptLevel::Aggressive;
+  llvm::TargetOptions targetOptions;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
+      level));
+  if (!machine)
+    error = "cannot create a target machine for CPU '" + cpu + "'";
+  return machine;
+}
+
+static void optimize(llvm::Module &module, llvm::TargetMachine &machine,
+                     unsigned optLevel) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder builder(&machine);
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = optLevel == 0   ? llvm::OptimizationLevel::O0
+                                  : optLevel == 1 ? llvm::OptimizationLevel::O1
+                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                  : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager mpm = optLevel == 0
+                                    ? builder.buildO0DefaultPipeline(level)
+                                    : builder.buildPerModuleDefaultPipeline(level);
+  mpm.run(module, mam);
+}
+
+std::unique_ptr<llvm::Module>
+nnc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
+                      StringRef manifest, ArrayRef<EntryPoint> entries,
+                      const BackendOptions &options) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context, "nnc");
+  if (!llvmModule) {
+    module.emitError("cannot translate the LLVM dialect to LLVM IR");
+    return nullptr;
+  }
+  addManifest(*llvmModule, manifest);
+  for (const EntryPoint &entry : entries) {
+    if (failed(addPackedWrapper(*llvmModule, entry))) {
+      module.emitError() << "internal error: no C interface for entry point @"
+                         << entry.symbol;
+      return nullptr;
+    }
+  }
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createHostTargetMachine(options, error);
+  if (!machine) {
+    module.emitError() << error;
+    return nullptr;
+  }
+  llvmModule->setTargetTriple(machine->getTargetTriple());
+  llvmModule->setDataLayout(machine->createDataLayout());
+  optimize(*llvmModule, *machine, options.optLevel);
+  return llvmModule;
+}
+
+LogicalResult nnc::emitMachineCode(llvm::Module &module, bool assembly,
+                                  const BackendOptions &options,
+                                  llvm::raw_pwrite_stream &os,
+                                  std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createHostTargetMachine(options, error);
+  if (!machine)
+    return failure();
+  llvm::legacy::PassManager pm;
+  if (machine->addPassesToEmitFile(pm, os, nullptr,
+                                   assembly ? llvm::CodeGenFileType::AssemblyFile
+                                            : llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit this file type";
+    return failure();
+  }
+  pm.run(module);
+  return success();
+}
