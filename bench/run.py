@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""Benchmarks of ../shared/BENCHMARKS.md: nnc executables against PyTorch, side by side.
+
+Runs nnc and the PyTorch baseline alternately (A B A B ...) in this one script and
+reports medians and ratios. Usage: bench/run.py [--reps 3] [--only mlp-train,lenet-train]
+"""
+import argparse
+import gzip
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("NNC_BUILD_DIR", os.path.join(ROOT, "build"))
+DATA = "/usr/share/datasets/fashion-mnist"
+
+
+def load_idx(name):
+    with gzip.open(os.path.join(DATA, name)) as f:
+        raw = f.read()
+    ndim = raw[3]
+    dims = np.frombuffer(raw[4:4 + 4 * ndim], dtype=">u4")
+    return np.frombuffer(raw[4 + 4 * ndim:], dtype=np.uint8).reshape(dims)
+
+
+def torch_model(name, torch):
+    nn = torch.nn
+    if name == "mlp":
+        return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                             nn.Linear(128, 10)), 0.1
+    return nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5),
+                         nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 120), nn.ReLU(),
+                         nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)), 0.05
+
+
+def torch_train_epoch(name, threads):
+    """Images/s of one epoch in PyTorch, data already in memory as f32."""
+    import torch
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    x = torch.from_numpy(load_idx("train-images-idx3-ubyte.gz").astype(np.float32) / 255)
+    y = torch.from_numpy(load_idx("train-labels-idx1-ubyte.gz").astype(np.int64))
+    x = x.reshape(-1, 784) if name == "mlp" else x.reshape(-1, 1, 28, 28)
+    model, lr = torch_model(name, torch)
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    perm = torch.randperm(len(x))
+    start = time.perf_counter()
+    for i in range(0, len(x), 64):
+        idx = perm[i:i + 64]
+        opt.zero_grad()
+        loss = loss_fn(model(x[idx]), y[idx])
+        loss.backward()
+        opt.step()
+    return len(x) / (time.perf_counter() - start)
+
+
+def compile_model(name, workdir):
+    exe = os.path.join(workdir, name)
+    src = os.path.join(ROOT, "bench", "models", name + ".nn")
+    start = time.perf_counter()
+    subprocess.run([os.path.join(BUILD, "bin", "nnc"), src, "-O3", "-o", exe], check=True)
+    return exe, time.perf_counter() - start
+
+
+def nnc_train_epoch(exe, workdir, threads):
+    log = os.path.join(workdir, "log.csv")
+    subprocess.run([exe, "train", "--epochs", "1", "--quiet", "--threads", str(threads),
+                    "--log", log], check=True, stdout=subprocess.DEVNULL)
+    with open(log) as f:
+        rows = f.read().strip().splitlines()
+    seconds = float(rows[-1].split(",")[4])
+    return 60000 / seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--only", default="mlp-train,lenet-train")
+    args = parser.parse_args()
+    # A fair baseline: the environment's OpenBLAS core override slows PyTorch.
+    os.environ.pop("OPENBLAS_CORETYPE", None)
+    with tempfile.TemporaryDirectory() as workdir:
+        for bench in args.only.split(","):
+            name = bench.split("-")[0]
+            exe, compile_s = compile_model(name, workdir)
+            nnc, torch_runs = [], {1: [], 2: []}
+            for _ in range(args.reps):
+                nnc.append(nnc_train_epoch(exe, workdir, 1))
+                for threads in torch_runs:
+                    torch_runs[threads].append(run_isolated(name, threads))
+            best_torch = max(statistics.median(v) for v in torch_runs.values())
+            ours = statistics.median(nnc)
+            print(f"{bench}: nnc {ours:,.0f} img/s, PyTorch best {best_torch:,.0f} img/s "
+                  f"(1 thread {statistics.median(torch_runs[1]):,.0f}, 2 threads "
+                  f"{statistics.median(torch_runs[2]):,.0f}), ratio {ours / best_torch:.2f}x; "
+                  f"compile {compile_s:.2f} s")
+
+
+def run_isolated(name, threads):
+    """PyTorch in a fresh process, so thread pools don't leak between settings."""
+    out = subprocess.run([sys.executable, __file__, "--torch-worker", name, str(threads)],
+                         check=True, capture_output=True, text=True).stdout
+    return float(out.strip())
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--torch-worker":
+        print(torch_train_epoch(sys.argv[2], int(sys.argv[3])))
+    else:
+        main()
