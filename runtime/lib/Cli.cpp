@@ -73,8 +73,7 @@ void printUsage(FILE *out, const char *prog) {
   fprintf(out, "usage: %s <command> [options]\n\ncommands:\n", prog);
   for (const Command &c : commands())
     fprintf(out, "  %-10s %s\n", c.name, c.summary);
-  fprintf(out, "\n'%s <command> --help' lists the command's options.\n",
-          prog);
+  fprintf(out, "\n'%s <command> --help' lists the command's options.\n", prog);
 }
 
 void printCommandHelp(FILE *out, const char *prog, const Command &c) {
@@ -85,8 +84,8 @@ void printCommandHelp(FILE *out, const char *prog, const Command &c) {
   if (!c.flags.empty())
     fprintf(out, "\noptions:\n");
   for (const Flag &f : c.flags) {
-    std::string lhs = std::string(f.name) + (f.value ? " " : "") +
-                      (f.value ? f.value : "");
+    std::string lhs =
+        std::string(f.name) + (f.value ? " " : "") + (f.value ? f.value : "");
     fprintf(out, "  %-28s %s\n", lhs.c_str(), f.help);
   }
 }
@@ -145,8 +144,7 @@ Options parseOptions(const Command &c, int argc, char **argv) {
   return o;
 }
 
-int64_t intFlag(const Options &o, const char *flag, int64_t def,
-                int64_t min) {
+int64_t intFlag(const Options &o, const char *flag, int64_t def, int64_t min) {
   if (!o.has(flag))
     return def;
   std::string v = o.get(flag);
@@ -185,8 +183,8 @@ void printInfo(const Manifest &m) {
     int64_t n = checkedNumel(p.shape);
     total += n;
     printf("  %-32s %s%-16s %10lld  %s\n", p.name.c_str(),
-           nnrt_dtype_name(p.dtype), formatShape(p.shape).c_str(),
-           (long long)n, p.init.c_str());
+           nnrt_dtype_name(p.dtype), formatShape(p.shape).c_str(), (long long)n,
+           p.init.c_str());
   }
   printf("total parameters: %lld\n", (long long)total);
   if (m.hasTrain) {
@@ -236,8 +234,9 @@ int runCommand(const nnrt_model *model, const Command &c, const Options &o,
   }
   if ((cmd == "train" || cmd == "gradcheck") &&
       (!m.hasTrain || !model->train_step || !model->gradients)) {
-    fprintf(stderr, "error: '%s' needs a train block, and model '%s' has "
-                    "none (add 'train %s { ... }' to the .nn file)\n",
+    fprintf(stderr,
+            "error: '%s' needs a train block, and model '%s' has "
+            "none (add 'train %s { ... }' to the .nn file)\n",
             cmd.c_str(), m.model.c_str(), m.model.c_str());
     return 1;
   }
@@ -262,8 +261,8 @@ int runCommand(const nnrt_model *model, const Command &c, const Options &o,
   if (o.has("--load")) {
     if (nnrt_status st = s.load(o.get("--load")))
       return fail(st);
-  } else if (nnrt_status st = s.initParams(
-                 seedFlag >= 0 ? (uint64_t)seedFlag : m.seed)) {
+  } else if (nnrt_status st =
+                 s.initParams(seedFlag >= 0 ? (uint64_t)seedFlag : m.seed)) {
     return fail(st);
   }
   // Flags win over what a resumed file recorded.

@@ -29,8 +29,7 @@ Status nnrt::predict(const Session &s, const std::vector<std::string> &inputs,
       NNRT_TRY(convertToF32(xs[i]));
     else if (xs[i].t.dtype != spec.dtype)
       return nnrt_status_make("%s: dtype %s, expected %s for input '%s'",
-                              inputs[i].c_str(),
-                              nnrt_dtype_name(xs[i].t.dtype),
+                              inputs[i].c_str(), nnrt_dtype_name(xs[i].t.dtype),
                               nnrt_dtype_name(spec.dtype), spec.name.c_str());
     int64_t rows = xs[i].t.rank ? xs[i].t.shape[0] : 0;
     if (xs[i].t.rank == 0 || rows == 0 ||
@@ -70,8 +69,7 @@ Status nnrt::predict(const Session &s, const std::vector<std::string> &inputs,
     for (const Tensor &p : s.params)
       args.push_back(&p.t);
     std::vector<Tensor> results;
-    NNRT_TRY(callEntry("forward", s.model->forward, args, {&outSpec},
-                       results));
+    NNRT_TRY(callEntry("forward", s.model->forward, args, {&outSpec}, results));
     if (results[0].numel() != b * outPer)
       return nnrt_status_make("forward returned %s, expected %s",
                               formatShape(results[0].shape()).c_str(),
@@ -124,8 +122,7 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
     std::vector<int64_t> picks;
     Rng rng(streamSeed(0, "gradcheck." + m.params[p].name));
     for (int64_t k = 0; k < std::min<int64_t>(numel, kGradSamples); ++k)
-      picks.push_back(numel <= kGradSamples ? k
-                                            : (int64_t)rng.below(numel));
+      picks.push_back(numel <= kGradSamples ? k : (int64_t)rng.below(numel));
     double worst = 0;
     for (int64_t i : picks) {
       float w0 = w[i];
@@ -158,8 +155,7 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
     printf("gradcheck: %d of %zu parameters over tolerance\n", failed,
            s.params.size());
   else
-    printf("gradcheck: all %zu parameters within tolerance\n",
-           s.params.size());
+    printf("gradcheck: all %zu parameters within tolerance\n", s.params.size());
   out_ok = failed == 0;
   return nullptr;
 }

@@ -1,4 +1,5 @@
-//===- Csv.cpp - numeric CSV with a label column ---------------------------===//
+//===- Csv.cpp - numeric CSV with a label column
+//---------------------------===//
 
 #include "Internal.h"
 
@@ -21,9 +22,8 @@ static std::vector<std::string> splitFields(const std::string &line) {
   size_t start = 0;
   for (;;) {
     size_t comma = line.find(',', start);
-    std::string f = line.substr(start, comma == std::string::npos
-                                           ? std::string::npos
-                                           : comma - start);
+    std::string f = line.substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start);
     size_t a = f.find_first_not_of(" \t"), b = f.find_last_not_of(" \t");
     f = a == std::string::npos ? "" : f.substr(a, b - a + 1);
     if (f.size() >= 2 && f.front() == '"' && f.back() == '"')
@@ -54,9 +54,8 @@ extern "C" nnrt_status nnrt_csv_read(const char *path, int64_t label,
   bool first = true;
   for (int lineNo = 1; pos < text.size(); ++lineNo) {
     size_t nl = text.find('\n', pos);
-    std::string line = text.substr(pos, nl == std::string::npos
-                                            ? std::string::npos
-                                            : nl - pos);
+    std::string line = text.substr(
+        pos, nl == std::string::npos ? std::string::npos : nl - pos);
     pos = nl == std::string::npos ? text.size() : nl + 1;
     if (!line.empty() && line.back() == '\r')
       line.pop_back();

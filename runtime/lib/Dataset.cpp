@@ -14,11 +14,16 @@ using namespace nnrt;
 
 static double elementAt(const nnrt_tensor &t, int64_t i) {
   switch (t.dtype) {
-  case NNRT_F32: return static_cast<const float *>(t.data)[i];
-  case NNRT_F64: return static_cast<const double *>(t.data)[i];
-  case NNRT_I32: return static_cast<const int32_t *>(t.data)[i];
-  case NNRT_I64: return (double)static_cast<const int64_t *>(t.data)[i];
-  case NNRT_U8: return static_cast<const uint8_t *>(t.data)[i];
+  case NNRT_F32:
+    return static_cast<const float *>(t.data)[i];
+  case NNRT_F64:
+    return static_cast<const double *>(t.data)[i];
+  case NNRT_I32:
+    return static_cast<const int32_t *>(t.data)[i];
+  case NNRT_I64:
+    return (double)static_cast<const int64_t *>(t.data)[i];
+  case NNRT_U8:
+    return static_cast<const uint8_t *>(t.data)[i];
   }
   return 0;
 }
@@ -35,8 +40,8 @@ static void scaleInto(const T *src, int64_t n, double scale, float *dst) {
     dst[i] = (float)src[i] * s;
 }
 
-static void toF32(const nnrt_tensor &t, int64_t first, int64_t n,
-                  double scale, float *dst) {
+static void toF32(const nnrt_tensor &t, int64_t first, int64_t n, double scale,
+                  float *dst) {
   switch (t.dtype) {
   case NNRT_F32:
     return scaleInto(static_cast<const float *>(t.data) + first, n, scale, dst);
@@ -89,7 +94,8 @@ static Status makeTargets(const std::string &path, const Tensor &raw,
                           const Manifest &m, int64_t n, Tensor &out) {
   int64_t per = raw.numel() / std::max<int64_t>(n, 1);
   if (m.target.dtype == NNRT_I32) {
-    int64_t classes = m.outputs[0].shape.empty() ? 0 : m.outputs[0].shape.back();
+    int64_t classes =
+        m.outputs[0].shape.empty() ? 0 : m.outputs[0].shape.back();
     if (per != 1)
       return nnrt_status_make("%s: expected one class index per sample, "
                               "found %s",
@@ -149,8 +155,7 @@ Status nnrt::loadDataset(const DataSpec &spec, const std::string &dataDir,
                                                  : NNRT_CSV_HEADER_AUTO;
     NNRT_TRY(nnrt_csv_read(xPath.c_str(), spec.label, h, &out.x.t, &rawY.t));
   } else {
-    return nnrt_status_make("unknown data source kind '%s'",
-                            spec.kind.c_str());
+    return nnrt_status_make("unknown data source kind '%s'", spec.kind.c_str());
   }
   int64_t n = out.size();
   if (out.x.t.rank == 0 || n == 0)
@@ -162,15 +167,13 @@ Status nnrt::loadDataset(const DataSpec &spec, const std::string &dataDir,
   const TensorSpec &in = m.inputs[0];
   int64_t per = out.x.numel() / n;
   if (per != in.sampleNumel())
-    return nnrt_status_make("%s: a sample is %s (%lld elements), but model "
-                            "input '%s' is %s%s (%lld per sample)",
-                            xPath.c_str(),
-                            formatShape(Shape(out.x.t.shape + 1,
-                                              out.x.t.shape + out.x.t.rank))
-                                .c_str(),
-                            (long long)per, in.name.c_str(),
-                            nnrt_dtype_name(in.dtype),
-                            formatShape(in.shape).c_str(),
-                            (long long)in.sampleNumel());
+    return nnrt_status_make(
+        "%s: a sample is %s (%lld elements), but model "
+        "input '%s' is %s%s (%lld per sample)",
+        xPath.c_str(),
+        formatShape(Shape(out.x.t.shape + 1, out.x.t.shape + out.x.t.rank))
+            .c_str(),
+        (long long)per, in.name.c_str(), nnrt_dtype_name(in.dtype),
+        formatShape(in.shape).c_str(), (long long)in.sampleNumel());
   return makeTargets(yPath, rawY, m, n, out.y);
 }

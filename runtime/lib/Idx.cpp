@@ -15,10 +15,18 @@ extern "C" nnrt_status nnrt_idx_read(const char *path,
     return nnrt_status_make("%s: not an IDX file (bad magic number)", path);
   nnrt_dtype dtype;
   switch (bytes[2]) {
-  case 0x08: dtype = NNRT_U8; break;
-  case 0x0C: dtype = NNRT_I32; break;
-  case 0x0E: dtype = NNRT_F64; break;
-  case 0x0D: dtype = NNRT_F32; break;
+  case 0x08:
+    dtype = NNRT_U8;
+    break;
+  case 0x0C:
+    dtype = NNRT_I32;
+    break;
+  case 0x0E:
+    dtype = NNRT_F64;
+    break;
+  case 0x0D:
+    dtype = NNRT_F32;
+    break;
   default:
     return nnrt_status_make("%s: IDX element type 0x%02x is not supported "
                             "(expected u8, i32, f32 or f64)",

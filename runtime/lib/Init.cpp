@@ -69,9 +69,8 @@ extern "C" nnrt_status nnrt_init_fill(const char *name, const char *spec,
   while (in >> field) {
     size_t eq = field.find('=');
     char *end = nullptr;
-    double v = eq == std::string::npos
-                   ? NAN
-                   : strtod(field.c_str() + eq + 1, &end);
+    double v =
+        eq == std::string::npos ? NAN : strtod(field.c_str() + eq + 1, &end);
     if (eq == std::string::npos || *end)
       return nnrt_status_make("parameter '%s': bad initializer argument '%s'",
                               name, field.c_str());
@@ -80,8 +79,8 @@ extern "C" nnrt_status nnrt_init_fill(const char *name, const char *spec,
   auto need = [&](const char *key, double &out) -> nnrt_status {
     auto it = arg.find(key);
     if (it == arg.end())
-      return nnrt_status_make(
-          "parameter '%s': initializer %s needs %s=", name, kind.c_str(), key);
+      return nnrt_status_make("parameter '%s': initializer %s needs %s=", name,
+                              kind.c_str(), key);
     out = it->second;
     return nullptr;
   };
@@ -113,10 +112,10 @@ extern "C" nnrt_status nnrt_init_fill(const char *name, const char *spec,
     if (fanIn <= 0 || fanIn + fanOut <= 0)
       return nnrt_status_make("parameter '%s': %s needs positive fans", name,
                               kind.c_str());
-    double limit = kind == "glorot_uniform" ? std::sqrt(6.0 / (fanIn + fanOut))
-                   : kind == "he_uniform"   ? std::sqrt(6.0 / fanIn)
+    double limit = kind == "glorot_uniform"  ? std::sqrt(6.0 / (fanIn + fanOut))
+                   : kind == "he_uniform"    ? std::sqrt(6.0 / fanIn)
                    : kind == "lecun_uniform" ? std::sqrt(3.0 / fanIn)
-                                            : 0;
+                                             : 0;
     a = -limit;
     b = limit;
     if (kind == "he_normal") {
@@ -136,8 +135,8 @@ extern "C" nnrt_status nnrt_init_fill(const char *name, const char *spec,
     if (a == b && !normal)
       data[i] = (float)a;
     else
-      data[i] = (float)(normal ? a + b * rng.normal()
-                               : a + (b - a) * rng.uniform());
+      data[i] =
+          (float)(normal ? a + b * rng.normal() : a + (b - a) * rng.uniform());
   }
   return nullptr;
 }

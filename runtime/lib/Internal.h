@@ -71,8 +71,9 @@ Status readFile(const std::string &path, std::vector<uint8_t> &out);
 /// directory), so a long run does not end in a lost result.
 Status checkWritable(const std::string &path);
 /// Writes the chunks to `path` atomically (temp file, fsync, rename).
-Status writeFileAtomic(const std::string &path,
-                       const std::vector<std::pair<const void *, size_t>> &chunks);
+Status
+writeFileAtomic(const std::string &path,
+                const std::vector<std::pair<const void *, size_t>> &chunks);
 
 //===- JSON (just enough for safetensors headers) --------------------===//
 
@@ -166,7 +167,7 @@ struct Dataset {
   std::string what; // "data" or "test", for messages
   Tensor x;         // [N, ...] as stored (u8 for IDX)
   double scale = 1.0;
-  Tensor y;         // the manifest's target dtype, [N] or [N, ...]
+  Tensor y; // the manifest's target dtype, [N] or [N, ...]
   int64_t size() const { return x.t.rank ? x.t.shape[0] : 0; }
 };
 
@@ -175,8 +176,8 @@ Status loadDataset(const DataSpec &spec, const std::string &dataDir,
                    const Manifest &m, const char *what, Dataset &out);
 /// Copies the samples `order[0..count)` into the batch buffers (x as f32
 /// times the source's scale).
-void fillBatch(const Dataset &ds, const int64_t *order, int64_t count,
-               float *x, void *y);
+void fillBatch(const Dataset &ds, const int64_t *order, int64_t count, float *x,
+               void *y);
 /// Converts any loaded tensor to f32 in place (predict's inputs).
 Status convertToF32(Tensor &t);
 

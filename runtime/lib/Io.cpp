@@ -126,8 +126,8 @@ Status nnrt::writeFileAtomic(
 Status nnrt::checkWritable(const std::string &path) {
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "."
-                    : slash == 0              ? "/"
-                                              : path.substr(0, slash);
+                    : slash == 0               ? "/"
+                                               : path.substr(0, slash);
   struct stat st;
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return nnrt_status_make("%s: cannot write: directory %s does not exist",

@@ -27,8 +27,8 @@ struct Parser {
     return false;
   }
   void skipSpace() {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
-                            s[i] == '\r'))
+    while (i < s.size() &&
+           (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
       ++i;
   }
   bool literal(const char *word) {
@@ -64,11 +64,21 @@ struct Parser {
         break;
       char e = s[i++];
       switch (e) {
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
       case 'u': {
         if (i + 4 > s.size())
           return fail("bad \\u escape");
@@ -77,7 +87,8 @@ struct Parser {
         appendUtf8(out, c);
         break;
       }
-      default: out += e;
+      default:
+        out += e;
       }
     }
     if (i >= s.size())

@@ -39,9 +39,11 @@ static std::vector<std::string> split(const std::string &s, char sep) {
 }
 
 static bool parseDtype(const std::string &s, nnrt_dtype &out) {
-  static const std::pair<const char *, nnrt_dtype> names[] = {
-      {"f32", NNRT_F32}, {"f64", NNRT_F64}, {"i32", NNRT_I32},
-      {"i64", NNRT_I64}, {"u8", NNRT_U8}};
+  static const std::pair<const char *, nnrt_dtype> names[] = {{"f32", NNRT_F32},
+                                                              {"f64", NNRT_F64},
+                                                              {"i32", NNRT_I32},
+                                                              {"i64", NNRT_I64},
+                                                              {"u8", NNRT_U8}};
   for (auto &[n, d] : names)
     if (s == n)
       return out = d, true;
@@ -74,8 +76,8 @@ struct Line {
   std::vector<std::string> f;
   std::string error;
   bool fail(const std::string &what) {
-    error = "manifest line " + std::to_string(number) + " (" + f[0] +
-            "): " + what;
+    error =
+        "manifest line " + std::to_string(number) + " (" + f[0] + "): " + what;
     return false;
   }
   bool tensor(size_t at, TensorSpec &t) {

@@ -1,4 +1,5 @@
-//===- Npy.cpp - NumPy .npy reader and writer ------------------------------===//
+//===- Npy.cpp - NumPy .npy reader and writer
+//------------------------------===//
 //
 // Versions 1.0 (u16 header length) and 2.0/3.0 (u32), little-endian,
 // C order. The header is a Python dict literal; we read the three keys.
@@ -100,17 +101,15 @@ extern "C" nnrt_status nnrt_npy_read(const char *path,
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12)
       return nnrt_status_make("%s: truncated npy header", path);
-    headerLen = bytes[8] | bytes[9] << 8 | bytes[10] << 16 |
-                (size_t)bytes[11] << 24;
+    headerLen =
+        bytes[8] | bytes[9] << 8 | bytes[10] << 16 | (size_t)bytes[11] << 24;
     start = 12;
   } else {
-    return nnrt_status_make("%s: npy version %d is not supported", path,
-                            major);
+    return nnrt_status_make("%s: npy version %d is not supported", path, major);
   }
   if (bytes.size() < start + headerLen)
     return nnrt_status_make("%s: truncated npy header", path);
-  std::string header(bytes.begin() + start,
-                     bytes.begin() + start + headerLen);
+  std::string header(bytes.begin() + start, bytes.begin() + start + headerLen);
   nnrt_dtype dtype = NNRT_F32;
   Shape shape;
   NNRT_TRY(parseHeader(path, header, dtype, shape));
@@ -133,8 +132,9 @@ extern "C" nnrt_status nnrt_npy_write(const char *path,
     }
   std::string shape = "(";
   for (int i = 0; i < tensor->rank; ++i)
-    shape += std::to_string(tensor->shape[i]) +
-             (tensor->rank == 1 ? "," : i + 1 < tensor->rank ? ", " : "");
+    shape += std::to_string(tensor->shape[i]) + (tensor->rank == 1      ? ","
+                                                 : i + 1 < tensor->rank ? ", "
+                                                                        : "");
   shape += ")";
   std::string header = std::string("{'descr': '") + descr +
                        "', 'fortran_order': False, 'shape': " + shape + ", }";
@@ -142,7 +142,14 @@ extern "C" nnrt_status nnrt_npy_write(const char *path,
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
-  uint8_t prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+  uint8_t prefix[10] = {0x93,
+                        'N',
+                        'U',
+                        'M',
+                        'P',
+                        'Y',
+                        1,
+                        0,
                         (uint8_t)(header.size() & 0xff),
                         (uint8_t)(header.size() >> 8)};
   size_t bytes = nnrt_tensor_numel(tensor) * nnrt_dtype_size(tensor->dtype);

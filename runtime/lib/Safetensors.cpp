@@ -24,8 +24,11 @@ struct nnrt_safetensors_s {
 static const struct {
   const char *name;
   nnrt_dtype dtype;
-} stTypes[] = {{"F32", NNRT_F32}, {"F64", NNRT_F64}, {"I32", NNRT_I32},
-               {"I64", NNRT_I64}, {"U8", NNRT_U8}};
+} stTypes[] = {{"F32", NNRT_F32},
+               {"F64", NNRT_F64},
+               {"I32", NNRT_I32},
+               {"I64", NNRT_I64},
+               {"U8", NNRT_U8}};
 
 static size_t foreignSize(const std::string &dtype) {
   if (dtype == "F16" || dtype == "BF16" || dtype == "I16" || dtype == "U16")
@@ -54,8 +57,7 @@ static Status readEntry(const char *path, const std::string &name,
   Shape dims;
   for (const Json &d : shape->items) {
     if (d.kind != Json::Number || d.number < 0 || d.number > 9e15)
-      return nnrt_status_make("%s: tensor '%s': bad shape", path,
-                              name.c_str());
+      return nnrt_status_make("%s: tensor '%s': bad shape", path, name.c_str());
     dims.push_back((int64_t)d.number);
   }
   if (dims.size() > NNRT_MAX_RANK)
@@ -85,12 +87,11 @@ static Status readEntry(const char *path, const std::string &name,
   int64_t numel = checkedNumel(dims);
   size_t bytes = (size_t)(en - b);
   if (numel < 0 || (size_t)numel * esize != bytes)
-    return nnrt_status_make("%s: tensor '%s': %s %s needs %lld bytes but "
-                            "data_offsets hold %zu",
-                            path, name.c_str(), e.dtype.c_str(),
-                            formatShape(dims).c_str(),
-                            (long long)(numel < 0 ? -1 : numel * (int64_t)esize),
-                            bytes);
+    return nnrt_status_make(
+        "%s: tensor '%s': %s %s needs %lld bytes but "
+        "data_offsets hold %zu",
+        path, name.c_str(), e.dtype.c_str(), formatShape(dims).c_str(),
+        (long long)(numel < 0 ? -1 : numel * (int64_t)esize), bytes);
   if (!readable) {
     // Keep the shape so callers can say "expected F32, found F16".
     e.tensor.t.rank = (int32_t)dims.size();
@@ -186,10 +187,11 @@ extern "C" const char *nnrt_safetensors_metadata(nnrt_safetensors file,
 
 extern "C" void nnrt_safetensors_free(nnrt_safetensors file) { delete file; }
 
-extern "C" nnrt_status nnrt_safetensors_write(
-    const char *path, size_t count, const char *const *names,
-    const nnrt_tensor *const *tensors, size_t metadata_count,
-    const char *const *metadata_keys, const char *const *metadata_values) {
+extern "C" nnrt_status
+nnrt_safetensors_write(const char *path, size_t count, const char *const *names,
+                       const nnrt_tensor *const *tensors, size_t metadata_count,
+                       const char *const *metadata_keys,
+                       const char *const *metadata_values) {
   std::string header = "{";
   if (metadata_count) {
     header += "\"__metadata__\":{";

@@ -155,9 +155,12 @@ Status Session::save(const std::string &path) const {
     names.push_back(m.states[i].name.c_str());
     tensors.push_back(&states[i].t);
   }
-  std::string values[] = {"nnc",         m.model,
-                          m.optimizer,   std::to_string(step),
-                          std::to_string(epoch), std::to_string(seed),
+  std::string values[] = {"nnc",
+                          m.model,
+                          m.optimizer,
+                          std::to_string(step),
+                          std::to_string(epoch),
+                          std::to_string(seed),
                           std::to_string(batch)};
   const char *keys[] = {"format", "model", "optimizer", "step",
                         "epoch",  "seed",  "batch"};

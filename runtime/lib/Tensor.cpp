@@ -79,9 +79,8 @@ Status nnrt::allocPayload(const char *path, nnrt_dtype dtype,
                             formatShape(shape).c_str(),
                             (long long)(numel * (int64_t)esize), have);
   if ((size_t)numel * esize != have)
-    return nnrt_status_make("%s: %zu unexpected bytes after the %s data",
-                            path, have - numel * esize,
-                            formatShape(shape).c_str());
+    return nnrt_status_make("%s: %zu unexpected bytes after the %s data", path,
+                            have - numel * esize, formatShape(shape).c_str());
   return out.alloc(dtype, shape);
 }
 
@@ -100,8 +99,8 @@ extern "C" nnrt_status nnrt_tensor_alloc(nnrt_dtype dtype, int32_t rank,
   size_t bytes = (size_t)n * nnrt_dtype_size(dtype);
   void *p = calloc(bytes ? bytes : 1, 1);
   if (!p)
-    return nnrt_status_make("out of memory allocating %zu bytes for %s",
-                            bytes, formatShape(s).c_str());
+    return nnrt_status_make("out of memory allocating %zu bytes for %s", bytes,
+                            formatShape(s).c_str());
   out_tensor->dtype = dtype;
   out_tensor->rank = rank;
   for (int32_t i = 0; i < rank; ++i)

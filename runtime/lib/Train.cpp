@@ -50,8 +50,8 @@ Status nnrt::evaluate(const Session &s, const Dataset &ds, int64_t batch,
     for (const Tensor &p : s.params)
       args.push_back(&p.t);
     std::vector<Tensor> results;
-    NNRT_TRY(callEntry("forward", s.model->forward, args, {&m.outputs[0]},
-                       results));
+    NNRT_TRY(
+        callEntry("forward", s.model->forward, args, {&m.outputs[0]}, results));
     const float *o = results[0].as<float>();
     int64_t outPer = results[0].numel() / b;
     if (ce) {
@@ -103,14 +103,15 @@ public:
     double left = elapsed / done * (total - done);
     if (tty) {
       int width = 24, fill = (int)(width * done / total);
-      fprintf(stderr, "\r\033[Kepoch %lld [%.*s%*s] %lld/%lld loss %.4f "
-                      "%.0f samples/s %.0fs left",
-              (long long)epoch, fill, "========================",
-              width - fill, "", (long long)done, (long long)total, loss, rate,
-              left);
+      fprintf(stderr,
+              "\r\033[Kepoch %lld [%.*s%*s] %lld/%lld loss %.4f "
+              "%.0f samples/s %.0fs left",
+              (long long)epoch, fill, "========================", width - fill,
+              "", (long long)done, (long long)total, loss, rate, left);
     } else {
-      fprintf(stderr, "epoch %lld: %lld/%lld batches, loss %.4f, %.0f "
-                      "samples/s, %.0fs left\n",
+      fprintf(stderr,
+              "epoch %lld: %lld/%lld batches, loss %.4f, %.0f "
+              "samples/s, %.0fs left\n",
               (long long)epoch, (long long)done, (long long)total, loss, rate,
               left);
     }

@@ -23,11 +23,21 @@ static void printTensor(const char *label, const nnrt_tensor &t) {
   for (int64_t i = 0; i < n; ++i) {
     double v = 0;
     switch (t.dtype) {
-    case NNRT_F32: v = ((const float *)t.data)[i]; break;
-    case NNRT_F64: v = ((const double *)t.data)[i]; break;
-    case NNRT_I32: v = ((const int32_t *)t.data)[i]; break;
-    case NNRT_I64: v = (double)((const int64_t *)t.data)[i]; break;
-    case NNRT_U8: v = ((const uint8_t *)t.data)[i]; break;
+    case NNRT_F32:
+      v = ((const float *)t.data)[i];
+      break;
+    case NNRT_F64:
+      v = ((const double *)t.data)[i];
+      break;
+    case NNRT_I32:
+      v = ((const int32_t *)t.data)[i];
+      break;
+    case NNRT_I64:
+      v = (double)((const int64_t *)t.data)[i];
+      break;
+    case NNRT_U8:
+      v = ((const uint8_t *)t.data)[i];
+      break;
     }
     sum += v;
     if (i < 4) {
@@ -71,10 +81,10 @@ static int runUnit() {
   };
   Json j;
   std::string err;
-  expect(parseJson("{\"a\\\"b\":[1,2.5e1,{\"c\":null}],\"t\":true}  ", j,
-                   err) &&
-             j.get("a\"b") && j.get("a\"b")->items[1].number == 25,
-         "json parses nested values and escapes");
+  expect(
+      parseJson("{\"a\\\"b\":[1,2.5e1,{\"c\":null}],\"t\":true}  ", j, err) &&
+          j.get("a\"b") && j.get("a\"b")->items[1].number == 25,
+      "json parses nested values and escapes");
   expect(!parseJson("{\"a\":1,}", j, err), "json rejects a trailing comma");
   expect(!parseJson(std::string(200, '['), j, err) &&
              err.find("deeply") != std::string::npos,
@@ -185,8 +195,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (what == "shuffle" && argc == 5) {
-    for (int64_t i : shuffleOrder(atoll(argv[2]), strtoull(argv[3], 0, 10),
-                                  atoll(argv[4])))
+    for (int64_t i :
+         shuffleOrder(atoll(argv[2]), strtoull(argv[3], 0, 10), atoll(argv[4])))
       printf("%lld\n", (long long)i);
     return 0;
   }
@@ -199,8 +209,8 @@ int main(int argc, char **argv) {
     if (check(parseManifest(text.c_str(), m)))
       return 1;
     printf("model %s inputs %zu outputs %zu params %zu states %zu train %d\n",
-           m.model.c_str(), m.inputs.size(), m.outputs.size(),
-           m.params.size(), m.states.size(), (int)m.hasTrain);
+           m.model.c_str(), m.inputs.size(), m.outputs.size(), m.params.size(),
+           m.states.size(), (int)m.hasTrain);
     return 0;
   }
   fprintf(stderr, "nnrt-selftest: unknown or incomplete command '%s'\n",

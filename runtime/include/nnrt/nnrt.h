@@ -93,8 +93,7 @@ nnrt_status nnrt_csv_read(const char *path, int64_t label,
 // safetensors: a set of named tensors plus string metadata.
 typedef struct nnrt_safetensors_s *nnrt_safetensors;
 
-nnrt_status nnrt_safetensors_read(const char *path,
-                                  nnrt_safetensors *out_file);
+nnrt_status nnrt_safetensors_read(const char *path, nnrt_safetensors *out_file);
 size_t nnrt_safetensors_count(nnrt_safetensors file);
 const char *nnrt_safetensors_name(nnrt_safetensors file, size_t index);
 // The tensor stays owned by `file`; NULL when absent.
