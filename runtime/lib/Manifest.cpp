@@ -165,10 +165,11 @@ static bool parseLine(Line &l, Manifest &m) {
       return false;
     for (auto &[k, v] : kv) {
       int64_t n = 0;
-      if (k == "loss") {
+      if (k == "loss")
         m.loss = v;
+      // Keys this runtime does not use are skipped, whatever their value.
+      if (k != "batch" && k != "epochs" && k != "seed" && k != "shuffle")
         continue;
-      }
       if (!parseInt(v, n))
         return l.fail("bad value '" + v + "' for " + k);
       if (k == "batch")
@@ -177,7 +178,7 @@ static bool parseLine(Line &l, Manifest &m) {
         m.epochs = n;
       else if (k == "seed")
         m.seed = (uint64_t)n;
-      else if (k == "shuffle")
+      else
         m.shuffle = n != 0;
     }
   } else if (key == "optimizer") {
