@@ -38,6 +38,7 @@ const std::vector<Command> &commands() {
         {"--load", "W.safetensors", "start from these weights"},
         {"--save", "W.safetensors", "save weights and optimizer state"},
         {"--log", "metrics.csv", "write one CSV row per epoch"},
+        {"--log-steps", "steps.csv", "write the loss of every step (step,loss)"},
         {"--device", "cpu|cuda", "where to run (default cpu)"},
         {"--threads", "T", "worker threads"},
         {"--quiet", nullptr, "only the per-epoch lines"}}},
@@ -277,6 +278,7 @@ int runCommand(const nnrt_model *model, const Command &c, const Options &o,
     t.epochs = epochs;
     t.lr = lr;
     t.logPath = o.get("--log");
+    t.stepLogPath = o.get("--log-steps");
     t.savePath = o.get("--save");
     t.dataDir = dataDir;
     t.quiet = o.has("--quiet");

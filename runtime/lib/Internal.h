@@ -221,7 +221,7 @@ Status evaluate(const Session &s, const Dataset &ds, int64_t batch,
 struct TrainOptions {
   int64_t epochs = 0;
   double lr = 0;
-  std::string logPath, savePath, dataDir;
+  std::string logPath, stepLogPath, savePath, dataDir;
   bool quiet = false;
 };
 Status train(Session &s, const TrainOptions &opts);

@@ -167,6 +167,22 @@ static Status trainStep(Session &s, nnrt_tensor &x, nnrt_tensor &y, float lr,
   return nullptr;
 }
 
+static int closeIfOpen(FILE *f) { return f ? fclose(f) : 0; }
+
+/// Opens a CSV log with its header line; no file when `path` is empty.
+static Status openCsv(const std::string &path, const char *header,
+                      FILE *&out) {
+  out = nullptr;
+  if (path.empty())
+    return nullptr;
+  out = fopen(path.c_str(), "w");
+  if (!out)
+    return nnrt_status_make("%s: cannot write: %s", path.c_str(),
+                            strerror(errno));
+  fprintf(out, "%s\n", header);
+  return nullptr;
+}
+
 Status nnrt::train(Session &s, const TrainOptions &opts) {
   const Manifest &m = s.m;
   Dataset data, test;
@@ -175,15 +191,12 @@ Status nnrt::train(Session &s, const TrainOptions &opts) {
     NNRT_TRY(loadDataset(m.test, opts.dataDir, m, "test", test));
   if (!opts.savePath.empty())
     NNRT_TRY(checkWritable(opts.savePath));
-  FILE *log = nullptr;
-  if (!opts.logPath.empty()) {
-    log = fopen(opts.logPath.c_str(), "w");
-    if (!log)
-      return nnrt_status_make("%s: cannot write: %s", opts.logPath.c_str(),
-                              strerror(errno));
-    fprintf(log, "epoch,train_loss,test_loss,test_accuracy,seconds\n");
-  }
-  std::unique_ptr<FILE, int (*)(FILE *)> logGuard(log, fclose);
+  FILE *log = nullptr, *stepLog = nullptr;
+  NNRT_TRY(openCsv(opts.logPath,
+                   "epoch,train_loss,test_loss,test_accuracy,seconds", log));
+  std::unique_ptr<FILE, int (*)(FILE *)> logGuard(log, closeIfOpen);
+  NNRT_TRY(openCsv(opts.stepLogPath, "step,loss", stepLog));
+  std::unique_ptr<FILE, int (*)(FILE *)> stepLogGuard(stepLog, closeIfOpen);
 
   const TensorSpec &in = m.inputs[0];
   int64_t n = data.size(), batch = s.batch;
@@ -212,6 +225,8 @@ Status nnrt::train(Session &s, const TrainOptions &opts) {
                                 std::isnan(loss) ? "nan" : "inf",
                                 (long long)epochNo, (long long)bi + 1);
       }
+      if (stepLog)
+        fprintf(stepLog, "%lld,%.9g\n", (long long)s.step, loss);
       lossSum += (double)loss * b;
       progress.update(bi + 1, lossSum / (first + b), first + b);
     }
