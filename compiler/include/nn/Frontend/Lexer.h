@@ -4,6 +4,7 @@
 #define NN_FRONTEND_LEXER_H
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/Twine.h"
 #include "llvm/Support/SMLoc.h"
 #include <string>
 #include <vector>

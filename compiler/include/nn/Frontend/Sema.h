@@ -43,9 +43,12 @@ enum class OpKind {
   Input,
   Param,
   Constant,
-#define BUILTIN(NAME, SPELLING, ...) NAME,
+#define BUILTIN(NAME, SPELLING, MNEMONIC) NAME,
 #include "nn/Frontend/Builtins.def"
 };
+
+/// How an OpKind is written in .nn (`relu`, `+`), or input/param/constant.
+llvm::StringRef getOpKindName(OpKind op);
 
 /// One value of a model: an input, a parameter, a scalar constant or the
 /// result of a primitive applied to earlier nodes.

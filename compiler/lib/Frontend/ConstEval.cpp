@@ -1,0 +1,219 @@
+//===- ConstEval.cpp - Constant folding and argument binding --------------===//
+
+#include "SemaInternal.h"
+#include "llvm/ADT/StringExtras.h"
+#include <cmath>
+
+using namespace nn;
+using llvm::SMLoc;
+
+std::string nn::formatType(const TensorType &type, llvm::StringRef batchName) {
+  std::string s = type.elem == ElemType::F32 ? "f32[" : "i32[";
+  for (unsigned i = 0; i < type.dims.size(); ++i) {
+    if (i)
+      s += ", ";
+    s += type.dims[i] == kBatchDim ? batchName.str()
+                                   : std::to_string(type.dims[i]);
+  }
+  return s + "]";
+}
+
+std::string nn::describeValue(const Value &v, llvm::StringRef batchName) {
+  switch (v.kind) {
+  case Value::Tensor:
+    return formatType(v.type, batchName);
+  case Value::Int:
+    if (v.intValue == kBatchDim)
+      return "the batch dimension " + batchName.str();
+    return "int " + std::to_string(v.intValue);
+  case Value::Float:
+    return "float " + formatNumber(v.floatValue);
+  case Value::Bool:
+    return v.boolValue ? "bool true" : "bool false";
+  case Value::String:
+    return "a string";
+  case Value::List:
+    return "a list";
+  case Value::Ident:
+    return "name '" + v.text + "'";
+  case Value::Error:
+    return "an invalid value";
+  }
+  return "a value";
+}
+
+std::string nn::formatNumber(double v) {
+  std::string s;
+  llvm::raw_string_ostream(s) << v;
+  return s;
+}
+
+std::string nn::didYouMean(llvm::StringRef name,
+                           llvm::ArrayRef<llvm::StringRef> candidates) {
+  llvm::StringRef best;
+  unsigned bestDist = std::max<unsigned>(2, name.size() / 3) + 1;
+  for (llvm::StringRef c : candidates) {
+    unsigned d = name.edit_distance(c, true, bestDist);
+    if (d < bestDist && c != name) {
+      bestDist = d;
+      best = c;
+    }
+  }
+  return best.empty() ? "" : "; did you mean '" + best.str() + "'?";
+}
+
+Value nn::foldBinary(char op, const Value &lhs, const Value &rhs, SMLoc loc,
+                     DiagEngine &diags) {
+  for (const Value *v : {&lhs, &rhs}) {
+    if (v->kind == Value::Int && v->intValue == kBatchDim) {
+      diags.error(v->loc, "the batch dimension is not known at compile time");
+      return Value();
+    }
+  }
+  if (lhs.kind == Value::Int && rhs.kind == Value::Int && op != '/') {
+    int64_t r = 0;
+    bool overflow = op == '+'   ? __builtin_add_overflow(lhs.intValue, rhs.intValue, &r)
+                    : op == '-' ? __builtin_sub_overflow(lhs.intValue, rhs.intValue, &r)
+                                : __builtin_mul_overflow(lhs.intValue, rhs.intValue, &r);
+    if (overflow) {
+      diags.error(loc, "integer overflow in constant expression");
+      return Value();
+    }
+    Value v = Value::makeInt(r);
+    v.loc = lhs.loc;
+    return v;
+  }
+  double a = lhs.asDouble(), b = rhs.asDouble(), r = 0;
+  switch (op) {
+  case '+':
+    r = a + b;
+    break;
+  case '-':
+    r = a - b;
+    break;
+  case '*':
+    r = a * b;
+    break;
+  case '/':
+    if (b == 0) {
+      diags.error(loc, "division by zero in constant expression");
+      return Value();
+    }
+    r = a / b;
+    break;
+  default:
+    diags.error(loc, llvm::Twine("'") + llvm::Twine(op) + "' needs tensors, got " +
+                         describeValue(lhs, "N") + " and " +
+                         describeValue(rhs, "N"));
+    return Value();
+  }
+  Value v = Value::makeFloat(r);
+  v.loc = lhs.loc;
+  return v;
+}
+
+Value nn::evalConstant(const Expr &e, DiagEngine &diags) {
+  Value v;
+  switch (e.kind) {
+  case ExprKind::Int:
+    v = Value::makeInt(e.intValue);
+    break;
+  case ExprKind::Float:
+    v = Value::makeFloat(e.floatValue);
+    break;
+  case ExprKind::Bool:
+    v = Value::makeBool(e.boolValue);
+    break;
+  case ExprKind::String:
+    v.kind = Value::String;
+    v.text = e.text;
+    break;
+  case ExprKind::Name:
+    v.kind = Value::Ident;
+    v.text = e.text;
+    break;
+  case ExprKind::List:
+    v.kind = Value::List;
+    for (const Arg &a : e.args) {
+      v.list.push_back(evalConstant(*a.value, diags));
+      if (v.list.back().isError())
+        return Value();
+    }
+    break;
+  case ExprKind::Neg: {
+    Value x = evalConstant(*e.lhs, diags);
+    if (x.isError())
+      return x;
+    if (!x.isNumber()) {
+      diags.error(e.loc, "cannot negate " + describeValue(x, "N"));
+      return Value();
+    }
+    v = x.kind == Value::Int ? Value::makeInt(-x.intValue)
+                             : Value::makeFloat(-x.floatValue);
+    break;
+  }
+  case ExprKind::Binary: {
+    Value l = evalConstant(*e.lhs, diags), r = evalConstant(*e.rhs, diags);
+    if (l.isError() || r.isError())
+      return Value();
+    if (!l.isNumber() || !r.isNumber()) {
+      diags.error(e.loc, llvm::Twine("cannot apply '") + llvm::Twine(e.op) + "' to " +
+                             describeValue(l, "N") + " and " +
+                             describeValue(r, "N"));
+      return Value();
+    }
+    return foldBinary(e.op, l, r, e.loc, diags);
+  }
+  case ExprKind::Call:
+    diags.error(e.loc, "expected a constant, found a call of '" + e.text + "'");
+    return Value();
+  }
+  v.loc = e.loc;
+  return v;
+}
+
+bool nn::bindCallArgs(const Expr &call, llvm::ArrayRef<llvm::StringRef> slots,
+                      llvm::SmallVectorImpl<const Arg *> &bound,
+                      DiagEngine &diags, llvm::StringRef callee) {
+  bound.assign(slots.size(), nullptr);
+  unsigned next = 0;
+  bool sawNamed = false, ok = true;
+  for (const Arg &arg : call.args) {
+    if (arg.name.empty()) {
+      if (sawNamed) {
+        diags.error(arg.value->loc, "positional argument after a named one");
+        ok = false;
+      } else if (next >= slots.size()) {
+        diags.error(arg.value->loc,
+                    "too many arguments to '" + callee + "': expected at most " +
+                        llvm::Twine(slots.size()) + ", got " +
+                        llvm::Twine(call.args.size()));
+        return false;
+      } else {
+        bound[next++] = &arg;
+      }
+      continue;
+    }
+    sawNamed = true;
+    auto it = llvm::find(slots, arg.name);
+    if (it == slots.end()) {
+      llvm::SmallVector<llvm::StringRef> named;
+      for (llvm::StringRef s : slots)
+        if (!s.empty())
+          named.push_back(s);
+      diags.error(arg.nameLoc, "'" + callee + "' has no argument named '" +
+                                   arg.name + "'" + didYouMean(arg.name, named));
+      ok = false;
+      continue;
+    }
+    unsigned idx = it - slots.begin();
+    if (bound[idx]) {
+      diags.error(arg.nameLoc, "argument '" + arg.name + "' of '" + callee +
+                                   "' is given twice");
+      ok = false;
+      continue;
+    }
+    bound[idx] = &arg;
+  }
+  return ok;
+}
