@@ -3,7 +3,8 @@
 A test file holds functions preceded by `// REF: <expr>`, a PyTorch
 expression of the arguments a, b, c, ... (torch tensors). Optional lines
 before the function: `// RANGE: lo hi` for float inputs (default -2 2),
-`// INTS: hi` for i32 inputs drawn from [0, hi) (default 3), `// TOL: atol`.
+`// INTS: hi` for i32 inputs drawn from [0, hi) (default 3), `// TOL: atol`,
+`// ROUND: yes` to round float inputs to integers (ties for argmax/max).
 A dynamic dimension gets size 3.
 
   numeric.py driver FILE   prints FILE plus a @main that calls and prints
@@ -49,7 +50,8 @@ def inputs(name, opts, args):
         if elt == "i32":
             vals.append(rng.integers(0, int(opts.get("INTS", "3")), dims).astype(np.int32))
         else:
-            vals.append(rng.uniform(lo, hi, dims).astype(np.float32))
+            v = rng.uniform(lo, hi, dims)
+            vals.append((np.round(v) if "ROUND" in opts else v).astype(np.float32))
     return vals
 
 
