@@ -30,16 +30,6 @@ static Value castTo(OpBuilder &b, Location loc, Value value, Type type) {
   return tensor::CastOp::create(b, loc, type, value);
 }
 
-/// The maximum of `input` over `dims`.
-static Value reduceMax(OpBuilder &b, Location loc, Value input,
-                       ArrayRef<int64_t> dims) {
-  return buildReduction(
-      b, loc, input, {}, dims, {b.getF32FloatAttr(-kInf)},
-      [](OpBuilder &nb, Location nloc, ValueRange a) -> SmallVector<Value> {
-        return {arith::MaximumFOp::create(nb, nloc, a[0], a[1])};
-      })[0];
-}
-
 namespace {
 /// How one reduction op combines elements.
 struct ReduceKind {
@@ -65,14 +55,9 @@ struct ReducePattern : OpConversionPattern<OpTy> {
         [&](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
           return {combine(b, l, a[0], a[1])};
         })[0];
-    if (kind.divideByCount) {
-      Value count = countElements(rewriter, loc, input, dims);
-      result = buildElementwise(
-          rewriter, loc, cast<RankedTensorType>(result.getType()), result,
-          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-            return arith::DivFOp::create(b, l, a[0], count);
-          });
-    }
+    if (kind.divideByCount)
+      result = divideBy(rewriter, loc, result,
+                        countElements(rewriter, loc, input, dims));
     auto type = cast<RankedTensorType>(op.getType());
     if (op.getKeepdims()) {
       SmallVector<int64_t> shape(

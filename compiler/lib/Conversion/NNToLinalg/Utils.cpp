@@ -7,6 +7,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::nn;
 
@@ -180,4 +182,34 @@ Value nn::countElements(OpBuilder &b, Location loc, Value input,
     count = arith::MulIOp::create(b, loc, count, getDimSize(b, loc, input, dim));
   Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
   return arith::UIToFPOp::create(b, loc, b.getF32Type(), asInt);
+}
+
+Value nn::divideBy(OpBuilder &b, Location loc, Value tensor, Value scalar) {
+  return buildElementwise(b, loc, cast<RankedTensorType>(tensor.getType()),
+                          tensor,
+                          [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                            return arith::DivFOp::create(nb, nloc, a[0],
+                                                         scalar)
+                                .getResult();
+                          });
+}
+
+Value nn::sumAll(OpBuilder &b, Location loc, Value tensor) {
+  int64_t rank = cast<RankedTensorType>(tensor.getType()).getRank();
+  SmallVector<int64_t> dims = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  return buildReduction(
+      b, loc, tensor, {}, dims, {b.getF32FloatAttr(0.0)},
+      [](OpBuilder &nb, Location nloc, ValueRange a) -> SmallVector<Value> {
+        return {arith::AddFOp::create(nb, nloc, a[0], a[1])};
+      })[0];
+}
+
+Value nn::reduceMax(OpBuilder &b, Location loc, Value input,
+                    ArrayRef<int64_t> dims) {
+  return buildReduction(
+      b, loc, input, {}, dims,
+      {b.getF32FloatAttr(-std::numeric_limits<float>::infinity())},
+      [](OpBuilder &nb, Location nloc, ValueRange a) -> SmallVector<Value> {
+        return {arith::MaximumFOp::create(nb, nloc, a[0], a[1])};
+      })[0];
 }

@@ -64,6 +64,16 @@ Value expandReducedDims(OpBuilder &b, Location loc, Value value,
 Value countElements(OpBuilder &b, Location loc, Value input,
                     ArrayRef<int64_t> dims);
 
+/// The maximum of the f32 `input` over `dims` (-inf when empty).
+Value reduceMax(OpBuilder &b, Location loc, Value input,
+                ArrayRef<int64_t> dims);
+
+/// Divides every element of `tensor` by the f32 `scalar`.
+Value divideBy(OpBuilder &b, Location loc, Value tensor, Value scalar);
+
+/// The sum of all elements of the f32 `tensor`, as a rank-0 tensor.
+Value sumAll(OpBuilder &b, Location loc, Value tensor);
+
 } // namespace mlir::nn
 
 #endif // NN_LIB_CONVERSION_NNTOLINALG_UTILS_H
