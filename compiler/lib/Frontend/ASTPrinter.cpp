@@ -1,7 +1,7 @@
 //===- ASTPrinter.cpp - --emit=ast ----------------------------------------===//
 
 #include "nn/Frontend/AST.h"
-#include "nn/Frontend/Diagnostics.h"
+#include "SemaInternal.h"
 
 using namespace nn;
 
@@ -100,7 +100,7 @@ private:
       line(indent, "Int", e.loc) << " " << e.intValue << "\n";
       return;
     case ExprKind::Float:
-      line(indent, "Float", e.loc) << " " << e.floatValue << "\n";
+      line(indent, "Float", e.loc) << " " << formatNumber(e.floatValue) << "\n";
       return;
     case ExprKind::Bool:
       line(indent, "Bool", e.loc) << (e.boolValue ? " true\n" : " false\n");

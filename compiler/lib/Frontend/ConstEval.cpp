@@ -3,6 +3,7 @@
 #include "SemaInternal.h"
 #include "llvm/ADT/StringExtras.h"
 #include <cmath>
+#include <cstdio>
 
 using namespace nn;
 using llvm::SMLoc;
@@ -43,9 +44,9 @@ std::string nn::describeValue(const Value &v, llvm::StringRef batchName) {
 }
 
 std::string nn::formatNumber(double v) {
-  std::string s;
-  llvm::raw_string_ostream(s) << v;
-  return s;
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%.9g", v);
+  return buf;
 }
 
 std::string nn::didYouMean(llvm::StringRef name,

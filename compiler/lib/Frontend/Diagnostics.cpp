@@ -2,6 +2,7 @@
 
 #include "nn/Frontend/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace nn;
 
@@ -21,6 +22,11 @@ DiagEngine::DiagEngine(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &ctx,
           return llvm::success();
         }
         ++numErrors;
+        if (llvm::isa<mlir::UnknownLoc>(diag.getLocation())) {
+          // Nothing to point at (a missing file, a bad flag): say it plainly.
+          llvm::errs() << "nnc: error: " << diag.str() << "\n";
+          return llvm::success();
+        }
         return llvm::failure();
       });
 }
