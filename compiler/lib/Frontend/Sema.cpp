@@ -1013,10 +1013,11 @@ const ModelGraph *nn::selectModel(const std::vector<ModelGraph> &models,
     return nullptr;
   }
   const ModelGraph *trained = nullptr;
+  unsigned numTrained = 0;
   for (const ModelGraph &m : models)
     if (m.train)
-      trained = trained ? nullptr : &m;
-  if (trained)
+      trained = &m, ++numTrained;
+  if (numTrained == 1)
     return trained->result >= 0 ? trained : nullptr;
   if (models.size() == 1)
     return models[0].result >= 0 ? &models[0] : nullptr;

@@ -2,6 +2,7 @@
 
 #include "nn/Conversion/Passes.h"
 #include "nn/Dialect/NN/IR/NNDialect.h"
+#include "nn/Dialect/NN/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -12,6 +13,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::nn::registerNNConversionPasses();
+  mlir::nn::registerNNTransformsPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::nn::NNDialect>();

@@ -29,7 +29,7 @@ class NN_Op<string mnemonic, list<Trait> traits = []>
 //===----------------------------------------------------------------------===//
 
 class NN_BroadcastBinaryOp<string mnemonic, string what>
-    : NN_Op<mnemonic, [SameOperandsAndResultElementType]> {
+    : NN_Op<mnemonic, [SameOperandsAndResultElementType, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "elementwise " # what # " with NumPy broadcasting";
   let description = [{
     Computes `lhs }] # mnemonic # [{ rhs` element by element. Shapes broadcast
@@ -61,7 +61,8 @@ def NN_MinimumOp : NN_BroadcastBinaryOp<"minimum", "minimum">;
 //===----------------------------------------------------------------------===//
 
 class NN_UnaryOp<string mnemonic, string formula, list<Trait> traits = []>
-    : NN_Op<mnemonic, !listconcat(traits, [SameOperandsAndResultType])> {
+    : NN_Op<mnemonic, !listconcat(traits, [SameOperandsAndResultType,
+                                            DeclareOpInterfaceMethods<NN_GradientOpInterface>])> {
   let summary = "elementwise " # formula;
   let description = [{
     Computes `}] # formula # [{` for every element; the result has the
@@ -117,7 +118,8 @@ def NN_PowOp : NN_UnaryOp<"pow", "x ^ exponent"> {
 // Linear algebra and shapes
 //===----------------------------------------------------------------------===//
 
-def NN_MatmulOp : NN_Op<"matmul", [SameOperandsAndResultElementType]> {
+def NN_MatmulOp : NN_Op<"matmul", [SameOperandsAndResultElementType,
+                                   DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "matrix product, optionally batched";
   let description = [{
     Multiplies `[M,K]` by `[K,N]` into `[M,N]`. A rank-3 left operand
@@ -137,7 +139,8 @@ def NN_MatmulOp : NN_Op<"matmul", [SameOperandsAndResultElementType]> {
   let hasVerifier = 1;
 }
 
-def NN_TransposeOp : NN_Op<"transpose", [SameOperandsAndResultElementType]> {
+def NN_TransposeOp : NN_Op<"transpose", [SameOperandsAndResultElementType,
+                                         DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "permutes dimensions";
   let description = [{
     Result dimension `i` is input dimension `permutation[i]`.
@@ -155,7 +158,8 @@ def NN_TransposeOp : NN_Op<"transpose", [SameOperandsAndResultElementType]> {
   let hasVerifier = 1;
 }
 
-def NN_ReshapeOp : NN_Op<"reshape", [SameOperandsAndResultElementType]> {
+def NN_ReshapeOp : NN_Op<"reshape", [SameOperandsAndResultElementType,
+                                     DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "reinterprets the elements with another shape";
   let description = [{
     Keeps the elements in row-major order and gives them the result type's
@@ -173,7 +177,8 @@ def NN_ReshapeOp : NN_Op<"reshape", [SameOperandsAndResultElementType]> {
   let hasVerifier = 1;
 }
 
-def NN_FlattenOp : NN_Op<"flatten", [SameOperandsAndResultElementType]> {
+def NN_FlattenOp : NN_Op<"flatten", [SameOperandsAndResultElementType,
+                                     DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "flattens all dimensions after the first";
   let description = [{
     `[N, d1, ..., dk]` becomes `[N, d1 * ... * dk]`.
@@ -189,7 +194,8 @@ def NN_FlattenOp : NN_Op<"flatten", [SameOperandsAndResultElementType]> {
   let hasVerifier = 1;
 }
 
-def NN_ConcatOp : NN_Op<"concat", [SameOperandsAndResultElementType]> {
+def NN_ConcatOp : NN_Op<"concat", [SameOperandsAndResultElementType,
+                                   DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "joins tensors along an axis";
   let description = [{
     All inputs have the same rank and agree on every dimension but `axis`,
@@ -211,7 +217,7 @@ def NN_ConcatOp : NN_Op<"concat", [SameOperandsAndResultElementType]> {
 //===----------------------------------------------------------------------===//
 
 class NN_ReduceOp<string mnemonic, string what>
-    : NN_Op<mnemonic, [SameOperandsAndResultElementType]> {
+    : NN_Op<mnemonic, [SameOperandsAndResultElementType, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = what # " over axes";
   let description = [{
     Reduces `input` by }] # what # [{ over the dimensions listed in `axes`
@@ -240,7 +246,7 @@ def NN_MeanOp : NN_ReduceOp<"mean", "the mean">;
 def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "the maximum">;
 
 class NN_SoftmaxLikeOp<string mnemonic, string formula>
-    : NN_Op<mnemonic, [SameOperandsAndResultType]> {
+    : NN_Op<mnemonic, [SameOperandsAndResultType, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = formula # " along an axis, numerically stable";
   let description = [{
     Computes `}] # formula # [{` along `axis`, subtracting the maximum first
@@ -264,7 +270,8 @@ def NN_LogSoftmaxOp : NN_SoftmaxLikeOp<"log_softmax", "x - log(sum(exp(x)))">;
 // Convolution and pooling (NCHW)
 //===----------------------------------------------------------------------===//
 
-def NN_Conv2DOp : NN_Op<"conv2d", [SameOperandsAndResultElementType]> {
+def NN_Conv2DOp : NN_Op<"conv2d", [SameOperandsAndResultElementType,
+                                   DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "2-D convolution, NCHW input and FCHW filter, no bias";
   let description = [{
     `x: [N,C,H,W]`, `w: [F,C,KH,KW]` give `[N,F,H',W']` with
@@ -288,7 +295,7 @@ def NN_Conv2DOp : NN_Op<"conv2d", [SameOperandsAndResultElementType]> {
 }
 
 class NN_Pool2DOp<string mnemonic, string what>
-    : NN_Op<mnemonic, [SameOperandsAndResultElementType]> {
+    : NN_Op<mnemonic, [SameOperandsAndResultElementType, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "2-D " # what # " pooling, NCHW";
   let description = [{
     Takes the }] # what # [{ of each `size x size` window, moving by `stride`:
@@ -313,7 +320,8 @@ def NN_AvgPool2DOp : NN_Pool2DOp<"avg_pool2d", "average">;
 // Training-related
 //===----------------------------------------------------------------------===//
 
-def NN_DropoutOp : NN_Op<"dropout", [SameOperandsAndResultType]> {
+def NN_DropoutOp : NN_Op<"dropout", [SameOperandsAndResultType,
+                                     DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "randomly zeroes elements while training";
   let description = [{
     While training, zeroes each element with probability `rate` and scales
@@ -330,7 +338,7 @@ def NN_DropoutOp : NN_Op<"dropout", [SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def NN_CrossEntropyOp : NN_Op<"cross_entropy"> {
+def NN_CrossEntropyOp : NN_Op<"cross_entropy", [DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "softmax cross-entropy of logits against class labels";
   let description = [{
     `logits: f32[N,C]`, `labels: i32[N]` with values in `[0, C)`; the result
@@ -350,7 +358,7 @@ def NN_CrossEntropyOp : NN_Op<"cross_entropy"> {
   let hasVerifier = 1;
 }
 
-def NN_MseOp : NN_Op<"mse"> {
+def NN_MseOp : NN_Op<"mse", [DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "mean squared error";
   let description = [{
     The mean over all elements of `(pred - target)^2`; both operands have the
@@ -385,5 +393,7 @@ def NN_ArgmaxOp : NN_Op<"argmax"> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
+
+include "nn/Dialect/NN/IR/NNGradientOps.td"
 
 #endif // NN_DIALECT_NN_IR_NNOPS_TD

@@ -1,0 +1,181 @@
+//===- NNGradientOps.cpp - verifiers of the gradient-only ops -------------===//
+//
+// Shape checks of the ops in NNGradientOps.td. As in NNOps.cpp, two
+// dimensions agree when they are equal or either is dynamic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "nn/Dialect/NN/IR/NNOps.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::nn;
+
+static constexpr int64_t kDyn = ShapedType::kDynamic;
+
+static ArrayRef<int64_t> dims(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+static bool shapesAgree(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  return a.size() == b.size() &&
+         llvm::all_of(llvm::zip(a, b), [](auto p) {
+           auto [x, y] = p;
+           return x == y || x == kDyn || y == kDyn;
+         });
+}
+
+static std::string str(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  llvm::raw_string_ostream os(s);
+  llvm::interleaveComma(shape, os,
+                        [&](int64_t d) { os << (d == kDyn ? "?" : std::to_string(d)); });
+  return s + "]";
+}
+
+static LogicalResult expectShape(Operation *op, StringRef what,
+                                 ArrayRef<int64_t> found,
+                                 ArrayRef<int64_t> expected) {
+  if (shapesAgree(found, expected))
+    return success();
+  return op->emitOpError() << what << " shape should be " << str(expected)
+                           << ", found " << str(found);
+}
+
+/// Output size of a window sliding over `size` elements; kDyn when dynamic.
+static int64_t windowed(int64_t size, int64_t window, int64_t stride,
+                        int64_t padding) {
+  return size == kDyn ? kDyn : (size + 2 * padding - window) / stride + 1;
+}
+
+LogicalResult BroadcastToOp::verify() {
+  ArrayRef<int64_t> out = dims(getResult());
+  if (failed(expectShape(*this, "result", out, dims(getLike()))))
+    return failure();
+  SmallVector<int64_t> b;
+  if (dims(getInput()).size() <= out.size() &&
+      OpTrait::util::getBroadcastedShape(dims(getInput()), out, b) &&
+      shapesAgree(b, out))
+    return success();
+  return emitOpError() << "cannot broadcast " << str(dims(getInput()))
+                       << " to " << str(out);
+}
+
+LogicalResult NumElementsOp::verify() {
+  int64_t rank = dims(getInput()).size();
+  for (int64_t axis : getAxes())
+    if (axis < 0 || axis >= rank)
+      return emitOpError() << "axis " << axis << " is out of range for a rank-"
+                           << rank << " input";
+  return success();
+}
+
+LogicalResult CompareOp::verify() {
+  if (!llvm::is_contained({"eq", "gt", "ge", "lt", "le"}, getPredicate()))
+    return emitOpError() << "predicate should be eq, gt, ge, lt or le, found "
+                         << getPredicate();
+  SmallVector<int64_t> b;
+  if (!OpTrait::util::getBroadcastedShape(dims(getLhs()), dims(getRhs()), b))
+    return emitOpError() << "operand shapes " << str(dims(getLhs())) << " and "
+                         << str(dims(getRhs())) << " do not broadcast";
+  return expectShape(*this, "result", dims(getResult()), b);
+}
+
+LogicalResult SliceOp::verify() {
+  ArrayRef<int64_t> in = dims(getInput()), out = dims(getResult());
+  int64_t axis = getAxis(), offset = getOffset();
+  if (axis < 0 || axis >= (int64_t)in.size())
+    return emitOpError() << "axis " << axis << " is out of range for a rank-"
+                         << in.size() << " input";
+  if (out.size() != in.size() || out[axis] == kDyn || in[axis] == kDyn ||
+      offset < 0 || offset + out[axis] > in[axis])
+    return emitOpError() << "cannot take " << str(out) << " at offset "
+                         << offset << " along axis " << axis << " of "
+                         << str(in);
+  SmallVector<int64_t> expected(in);
+  expected[axis] = out[axis];
+  return expectShape(*this, "result", out, expected);
+}
+
+LogicalResult CrossEntropyGradOp::verify() {
+  ArrayRef<int64_t> logits = dims(getLogits());
+  if (logits.size() != 2)
+    return emitOpError() << "expects logits [N,C], found " << str(logits);
+  if (failed(expectShape(*this, "labels", dims(getLabels()), {logits[0]})))
+    return failure();
+  return expectShape(*this, "result", dims(getResult()), logits);
+}
+
+static LogicalResult verifyRank4(Operation *op) {
+  for (Value v : op->getOperands())
+    if (dims(v).size() != 4)
+      return op->emitOpError() << "expects rank-4 operands, found "
+                               << str(dims(v));
+  if (dims(op->getResult(0)).size() != 4)
+    return op->emitOpError() << "expects a rank-4 result";
+  return success();
+}
+
+static LogicalResult verifyWindow(Operation *op, int64_t window,
+                                  int64_t stride, int64_t padding) {
+  if (window < 1 || stride < 1 || padding < 0 || padding >= window)
+    return op->emitOpError() << "expects window >= 1, stride >= 1 and 0 <= "
+                                "padding < window, found window "
+                             << window << ", stride " << stride
+                             << ", padding " << padding;
+  return success();
+}
+
+LogicalResult Conv2DInputGradOp::verify() {
+  if (failed(verifyRank4(*this)))
+    return failure();
+  ArrayRef<int64_t> g = dims(getGrad()), w = dims(getFilter()),
+                    x = dims(getResult());
+  if (failed(verifyWindow(*this, w[2], getStride(), getPadding())) ||
+      failed(verifyWindow(*this, w[3], getStride(), getPadding())))
+    return failure();
+  return expectShape(*this, "grad", g,
+                     {x[0], w[0], windowed(x[2], w[2], getStride(), getPadding()),
+                      windowed(x[3], w[3], getStride(), getPadding())});
+}
+
+LogicalResult Conv2DFilterGradOp::verify() {
+  if (failed(verifyRank4(*this)))
+    return failure();
+  ArrayRef<int64_t> x = dims(getInput()), g = dims(getGrad()),
+                    w = dims(getResult());
+  if (failed(verifyWindow(*this, w[2], getStride(), getPadding())) ||
+      failed(verifyWindow(*this, w[3], getStride(), getPadding())))
+    return failure();
+  if (!shapesAgree({w[1]}, {x[1]}))
+    return emitOpError() << "filter " << str(w) << " does not match input "
+                         << str(x);
+  return expectShape(*this, "grad", g,
+                     {x[0], w[0], windowed(x[2], w[2], getStride(), getPadding()),
+                      windowed(x[3], w[3], getStride(), getPadding())});
+}
+
+static LogicalResult verifyPoolGrad(Operation *op, int64_t size,
+                                    int64_t stride) {
+  if (failed(verifyRank4(op)) || failed(verifyWindow(op, size, stride, 0)))
+    return failure();
+  ArrayRef<int64_t> g = dims(op->getOperand(0)), x = dims(op->getResult(0));
+  if (x[2] < size || x[3] < size)
+    return op->emitOpError() << "window " << size << " is larger than "
+                             << str(x);
+  return expectShape(op, "grad", g,
+                     {x[0], x[1], windowed(x[2], size, stride, 0),
+                      windowed(x[3], size, stride, 0)});
+}
+
+LogicalResult MaxPool2DGradOp::verify() {
+  if (failed(expectShape(*this, "result", dims(getResult()), dims(getInput()))))
+    return failure();
+  return verifyPoolGrad(*this, getSize(), getStride());
+}
+
+LogicalResult AvgPool2DGradOp::verify() {
+  return verifyPoolGrad(*this, getSize(), getStride());
+}

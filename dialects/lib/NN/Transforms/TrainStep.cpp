@@ -1,0 +1,217 @@
+//===- TrainStep.cpp - the nn-build-train-step pass -----------------------===//
+//
+// Builds @train_step(inputs..., target, params..., states..., lr, step)
+// -> (loss, new params..., new states...): forward, backward and the
+// optimizer update in one function. Updates follow torch.optim (1.13's
+// single-tensor SGD, Adam and AdamW), operation by operation, so that a step
+// matches PyTorch to float32 rounding. Adam's bias corrections are computed
+// on f64 scalars, as PyTorch computes them on Python floats.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Differentiate.h"
+#include "nn/Dialect/NN/IR/NNOps.h"
+#include "nn/Dialect/NN/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace mlir::nn {
+#define GEN_PASS_DEF_BUILDTRAINSTEPPASS
+#include "nn/Dialect/NN/Transforms/Passes.h.inc"
+} // namespace mlir::nn
+
+using namespace mlir;
+using namespace mlir::nn;
+
+namespace {
+/// `nn.train`'s optimizer, with LANGUAGE.md §10's defaults.
+struct Optimizer {
+  std::string kind = "sgd";
+  double momentum = 0, weightDecay = 0, beta1 = 0.9, beta2 = 0.999,
+         eps = 1e-8;
+  bool nesterov = false;
+
+  bool isAdam() const { return kind == "adam" || kind == "adamw"; }
+  SmallVector<StringRef> slots() const {
+    if (isAdam())
+      return {"exp_avg", "exp_avg_sq"};
+    if (momentum != 0)
+      return {"momentum"};
+    return {};
+  }
+};
+
+/// Emits the update at one location; scalars are f32 `tensor<f32>`s.
+struct Updater {
+  OpBuilder &b;
+  Location loc;
+  const Optimizer &opt;
+  Value lr, negStepSize, bias2Sqrt, decay; // the last three for Adam(W)
+
+  Value constant(double c) {
+    auto t = RankedTensorType::get({}, b.getF32Type());
+    return arith::ConstantOp::create(
+        b, loc, t, DenseElementsAttr::get(t, b.getF32FloatAttr(c)));
+  }
+  template <typename OpT> Value bin(Value l, Value r) {
+    // One operand may be a scalar; the result has the other's type.
+    Type t = cast<RankedTensorType>(l.getType()).getRank() ? l.getType()
+                                                           : r.getType();
+    return OpT::create(b, loc, t, l, r);
+  }
+  Value add(Value l, Value r) { return bin<AddOp>(l, r); }
+  Value mul(Value l, Value r) { return bin<MulOp>(l, r); }
+  Value mul(Value l, double c) { return mul(l, constant(c)); }
+
+  /// Returns the new parameter; appends the new states.
+  Value update(Value p, Value g, ValueRange state, SmallVectorImpl<Value> &out) {
+    if (!opt.isAdam()) {
+      if (opt.weightDecay != 0)
+        g = add(g, mul(p, opt.weightDecay));
+      if (opt.momentum != 0) {
+        // buf = momentum * buf + g; a zero buffer gives PyTorch's first step.
+        Value buf = add(mul(state[0], opt.momentum), g);
+        out.push_back(buf);
+        g = opt.nesterov ? add(g, mul(buf, opt.momentum)) : buf;
+      }
+      return bin<SubOp>(p, mul(lr, g));
+    }
+    if (opt.kind == "adamw")
+      p = mul(p, decay);
+    else if (opt.weightDecay != 0)
+      g = add(g, mul(p, opt.weightDecay));
+    Value m = add(mul(state[0], opt.beta1), mul(g, 1 - opt.beta1));
+    Value v = add(mul(state[1], opt.beta2), mul(mul(g, 1 - opt.beta2), g));
+    out.append({m, v});
+    // p.addcdiv_(m, sqrt(v) / sqrt(bias2) + eps, value = -lr / bias1).
+    Value sqrtV = SqrtOp::create(b, loc, v.getType(), v);
+    Value denom = add(bin<DivOp>(sqrtV, bias2Sqrt), constant(opt.eps));
+    return add(p, bin<DivOp>(mul(negStepSize, m), denom));
+  }
+
+  /// Adam(W)'s per-step scalars from `lr` and `step` (f32 -> f64 -> f32).
+  void emitAdamScalars(Value step) {
+    Type f64 = b.getF64Type(), f32 = b.getF32Type();
+    auto load = [&](Value t) -> Value {
+      Value s = tensor::ExtractOp::create(b, loc, t, ValueRange{});
+      return arith::ExtFOp::create(b, loc, f64, s);
+    };
+    auto c = [&](double v) -> Value {
+      return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
+    };
+    auto store = [&](Value s) -> Value {
+      Value f = arith::TruncFOp::create(b, loc, f32, s);
+      return tensor::FromElementsOp::create(
+          b, loc, RankedTensorType::get({}, f32), f);
+    };
+    Value t = load(step), lr64 = load(lr), one = c(1);
+    Value bias1 = arith::SubFOp::create(
+        b, loc, one, math::PowFOp::create(b, loc, c(opt.beta1), t));
+    Value bias2 = arith::SubFOp::create(
+        b, loc, one, math::PowFOp::create(b, loc, c(opt.beta2), t));
+    Value stepSize = arith::DivFOp::create(b, loc, lr64, bias1);
+    negStepSize = store(arith::NegFOp::create(b, loc, stepSize));
+    bias2Sqrt = store(math::SqrtOp::create(b, loc, bias2));
+    decay = store(arith::SubFOp::create(
+        b, loc, one, arith::MulFOp::create(b, loc, lr64, c(opt.weightDecay))));
+  }
+};
+
+static FailureOr<Optimizer> parseOptimizer(const TrainedModel &m) {
+  Optimizer opt;
+  auto dict = m.train.getAs<DictionaryAttr>("optimizer");
+  if (!dict)
+    return opt;
+  if (auto kind = dict.getAs<StringAttr>("kind"))
+    opt.kind = kind.str();
+  if (!llvm::is_contained({"sgd", "adam", "adamw"}, opt.kind))
+    return m.func.emitError() << "unknown optimizer '" << opt.kind
+                              << "', expected sgd, adam or adamw";
+  auto get = [&](StringRef name, double &value) {
+    if (auto f = dict.getAs<FloatAttr>(name))
+      value = f.getValueAsDouble();
+  };
+  if (opt.kind == "adamw")
+    opt.weightDecay = 0.01; // PyTorch's AdamW default.
+  get("momentum", opt.momentum);
+  get("weight_decay", opt.weightDecay);
+  get("beta1", opt.beta1);
+  get("beta2", opt.beta2);
+  get("eps", opt.eps);
+  if (auto n = dict.getAs<BoolAttr>("nesterov"))
+    opt.nesterov = n.getValue();
+  if (opt.nesterov && opt.momentum == 0)
+    return m.func.emitError("nesterov momentum requires momentum > 0");
+  return opt;
+}
+
+struct BuildTrainStepPass
+    : nn::impl::BuildTrainStepPassBase<BuildTrainStepPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<std::optional<TrainedModel>> found = findTrainedModel(module);
+    if (failed(found))
+      return signalPassFailure();
+    if (!*found)
+      return;
+    const TrainedModel &m = **found;
+    FailureOr<Optimizer> opt = parseOptimizer(m);
+    if (failed(opt))
+      return signalPassFailure();
+
+    Builder a(&getContext());
+    SmallVector<Type> argTypes, resultTypes;
+    SmallVector<DictionaryAttr> argAttrs;
+    appendDataAndParamArgs(m, argTypes, argAttrs);
+    auto scalar = RankedTensorType::get({}, a.getF32Type());
+    resultTypes.push_back(scalar);
+    SmallVector<Type> stateTypes;
+    for (unsigned i : m.params) {
+      Type t = m.func.getArgument(i).getType();
+      resultTypes.push_back(t);
+      StringRef name = m.func.getArgAttrOfType<StringAttr>(i, "nn.param");
+      for (StringRef slot : opt->slots()) {
+        stateTypes.push_back(t);
+        argAttrs.push_back(a.getDictionaryAttr(a.getNamedAttr(
+            "nn.state", a.getStringAttr(name + "." + slot))));
+      }
+    }
+    argTypes.append(stateTypes);
+    resultTypes.append(stateTypes);
+    for (StringRef marker : {"nn.lr", "nn.step"}) {
+      argTypes.push_back(scalar);
+      argAttrs.push_back(
+          a.getDictionaryAttr(a.getNamedAttr(marker, a.getUnitAttr())));
+    }
+    FailureOr<func::FuncOp> f = createFunc(module, m, "train_step", argTypes,
+                                           argAttrs, resultTypes);
+    if (failed(f))
+      return signalPassFailure();
+
+    ValueRange args = f->getArguments();
+    size_t numInputs = m.inputs.size(), numParams = m.params.size();
+    ValueRange params = args.slice(numInputs + 1, numParams);
+    ValueRange states = args.slice(numInputs + 1 + numParams, stateTypes.size());
+    OpBuilder b = OpBuilder::atBlockEnd(&f->getBody().front());
+    Value loss;
+    SmallVector<Value> grads;
+    if (failed(emitLossAndGradients(b, m, args.take_front(numInputs),
+                                    args[numInputs], params, loss, grads)))
+      return signalPassFailure();
+
+    Updater up{b, m.func.getLoc(), *opt, args[args.size() - 2], {}, {}, {}};
+    if (opt->isAdam())
+      up.emitAdamScalars(args.back());
+    SmallVector<Value> results = {loss}, newStates;
+    size_t numSlots = opt->slots().size();
+    for (auto [i, p] : llvm::enumerate(params))
+      results.push_back(up.update(
+          p, grads[i], states.slice(i * numSlots, numSlots), newStates));
+    results.append(newStates);
+    func::ReturnOp::create(b, m.func.getLoc(), results);
+    eraseDeadOps(*f);
+  }
+};
+} // namespace
