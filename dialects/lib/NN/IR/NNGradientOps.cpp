@@ -128,33 +128,31 @@ static LogicalResult verifyWindow(Operation *op, int64_t window,
   return success();
 }
 
+/// Checks `x: [N,C,H,W]`, `w: [F,C,KH,KW]` and `g: [N,F,H',W']` of a conv2d.
+static LogicalResult verifyConvGrad(Operation *op, Value x, Value w, Value g,
+                                    int64_t stride, int64_t padding) {
+  if (failed(verifyRank4(op)))
+    return failure();
+  ArrayRef<int64_t> xs = dims(x), ws = dims(w);
+  if (failed(verifyWindow(op, ws[2], stride, padding)) ||
+      failed(verifyWindow(op, ws[3], stride, padding)))
+    return failure();
+  if (!shapesAgree({ws[1]}, {xs[1]}))
+    return op->emitOpError() << "filter " << str(ws) << " does not match input "
+                             << str(xs);
+  return expectShape(op, "grad", dims(g),
+                     {xs[0], ws[0], windowed(xs[2], ws[2], stride, padding),
+                      windowed(xs[3], ws[3], stride, padding)});
+}
+
 LogicalResult Conv2DInputGradOp::verify() {
-  if (failed(verifyRank4(*this)))
-    return failure();
-  ArrayRef<int64_t> g = dims(getGrad()), w = dims(getFilter()),
-                    x = dims(getResult());
-  if (failed(verifyWindow(*this, w[2], getStride(), getPadding())) ||
-      failed(verifyWindow(*this, w[3], getStride(), getPadding())))
-    return failure();
-  return expectShape(*this, "grad", g,
-                     {x[0], w[0], windowed(x[2], w[2], getStride(), getPadding()),
-                      windowed(x[3], w[3], getStride(), getPadding())});
+  return verifyConvGrad(*this, getResult(), getFilter(), getGrad(),
+                        getStride(), getPadding());
 }
 
 LogicalResult Conv2DFilterGradOp::verify() {
-  if (failed(verifyRank4(*this)))
-    return failure();
-  ArrayRef<int64_t> x = dims(getInput()), g = dims(getGrad()),
-                    w = dims(getResult());
-  if (failed(verifyWindow(*this, w[2], getStride(), getPadding())) ||
-      failed(verifyWindow(*this, w[3], getStride(), getPadding())))
-    return failure();
-  if (!shapesAgree({w[1]}, {x[1]}))
-    return emitOpError() << "filter " << str(w) << " does not match input "
-                         << str(x);
-  return expectShape(*this, "grad", g,
-                     {x[0], w[0], windowed(x[2], w[2], getStride(), getPadding()),
-                      windowed(x[3], w[3], getStride(), getPadding())});
+  return verifyConvGrad(*this, getInput(), getResult(), getGrad(),
+                        getStride(), getPadding());
 }
 
 static LogicalResult verifyPoolGrad(Operation *op, int64_t size,
