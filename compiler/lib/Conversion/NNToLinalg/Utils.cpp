@@ -86,8 +86,10 @@ static Value getResultDimSize(OpBuilder &b, Location loc, ValueRange operands,
       continue;
     if (!ShapedType::isDynamic(shape[j]))
       return arith::ConstantIndexOp::create(b, loc, shape[j]);
-    dynamicSource = operand;
-    dynamicDim = j;
+    if (!dynamicSource) {
+      dynamicSource = operand;
+      dynamicDim = j;
+    }
   }
   if (!dynamicSource)
     return arith::ConstantIndexOp::create(b, loc, 1);
