@@ -238,6 +238,15 @@ int main(int argc, char **argv) {
   mlir::registerPassManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();
   nn::registerBackendPasses();
+  // --help lists nnc's options and the MLIR ones, not all of libLLVM's.
+  for (auto &entry : cl::getRegisteredOptions()) {
+    llvm::StringRef name = entry.first;
+    if (!name.starts_with("mlir-") && name != "time-passes" &&
+        name != "help" && name != "version" && name != "color" &&
+        entry.second->getOptionHiddenFlag() == cl::NotHidden &&
+        !llvm::is_contained(entry.second->Categories, &nncCategory))
+      entry.second->setHiddenFlag(cl::Hidden);
+  }
   cl::ParseCommandLineOptions(argc, argv,
                               "nnc: the compiler for .nn neural networks\n");
   if (optLevel < '0' || optLevel > '3') {
