@@ -1,11 +1,393 @@
-//===- GradientOps.cpp - nn to linalg patterns ----------------------------------===//
+//===- GradientOps.cpp - gradient-only nn ops to linalg --------------------===//
+//
+// The ops that only nn-autodiff creates (NNGradientOps.td). Elementwise ones
+// reuse buildElementwise so they fuse with their neighbours; convolution
+// gradients become a named conv on a dilated, padded adjoint and a
+// linalg.generic with strided input maps; pooling gradients add one strided
+// slice per window offset, since a window-to-input scatter is not affine.
+//
+//===----------------------------------------------------------------------===//
 
 #include "Patterns.h"
+#include "Utils.h"
+#include "nn/Dialect/NN/IR/NNOps.h"
 
-#include "mlir/IR/PatternMatch.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <limits>
 
 using namespace mlir;
+using namespace mlir::nn;
+
+/// Sizes of all dimensions of `v`, static or tensor.dim.
+static SmallVector<OpFoldResult> sizesOf(OpBuilder &b, Location loc, Value v) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0, e = cast<RankedTensorType>(v.getType()).getRank(); d < e;
+       ++d)
+    sizes.push_back(getDimSize(b, loc, v, d));
+  return sizes;
+}
+
+/// A zero tensor of NCHW `type` whose batch size is `batchFrom`'s, with `src`
+/// written at spatial `offset` every `stride` elements (padding, dilation).
+static Value placeInZeros(OpBuilder &b, Location loc, RankedTensorType type,
+                          Value batchFrom, Value src, int64_t offsetH,
+                          int64_t offsetW, int64_t stride) {
+  Value zeros = createFilledFrom(b, loc, type, batchFrom, {0, 1, 2, 3},
+                                 b.getF32FloatAttr(0.0));
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                       b.getIndexAttr(offsetH),
+                                       b.getIndexAttr(offsetW)};
+  SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(stride),
+                                       b.getIndexAttr(stride)};
+  return tensor::InsertSliceOp::create(b, loc, src, zeros, offsets,
+                                       sizesOf(b, loc, src), strides);
+}
+
+namespace {
+template <typename OpTy>
+struct GradPattern : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using Adaptor = typename OpTy::Adaptor;
+};
+
+struct BroadcastToPattern : GradPattern<BroadcastToOp> {
+  using GradPattern::GradPattern;
+  LogicalResult
+  matchAndRewrite(BroadcastToOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // `like` rides along only to size the dynamic dimensions.
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, op.getLoc(), op.getType(),
+                             {adaptor.getInput(), adaptor.getLike()},
+                             [](OpBuilder &, Location, ValueRange a) {
+                               return a[0];
+                             }));
+    return success();
+  }
+};
+
+struct NumElementsPattern : GradPattern<NumElementsOp> {
+  using GradPattern::GradPattern;
+  LogicalResult
+  matchAndRewrite(NumElementsOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    SmallVector<int64_t> axes(op.getAxes());
+    if (axes.empty())
+      axes = llvm::to_vector(llvm::seq<int64_t>(
+          0, cast<RankedTensorType>(input.getType()).getRank()));
+    Value n = countElements(rewriter, op.getLoc(), input, axes);
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(), n);
+    return success();
+  }
+};
+
+struct ComparePattern : GradPattern<CompareOp> {
+  using GradPattern::GradPattern;
+  LogicalResult
+  matchAndRewrite(CompareOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto pred = llvm::StringSwitch<arith::CmpFPredicate>(op.getPredicate())
+                    .Case("eq", arith::CmpFPredicate::OEQ)
+                    .Case("gt", arith::CmpFPredicate::OGT)
+                    .Case("ge", arith::CmpFPredicate::OGE)
+                    .Case("lt", arith::CmpFPredicate::OLT)
+                    .Default(arith::CmpFPredicate::OLE);
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, op.getLoc(), op.getType(),
+                {adaptor.getLhs(), adaptor.getRhs()},
+                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                  Value c = arith::CmpFOp::create(b, l, pred, a[0], a[1]);
+                  return arith::UIToFPOp::create(b, l, b.getF32Type(), c);
+                }));
+    return success();
+  }
+};
+
+struct SlicePattern : GradPattern<SliceOp> {
+  using GradPattern::GradPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    int64_t rank = op.getType().getRank(), axis = op.getAxis();
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, input);
+    offsets[axis] = rewriter.getIndexAttr(op.getOffset());
+    sizes[axis] = rewriter.getIndexAttr(op.getType().getDimSize(axis));
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, op.getType(), input, offsets, sizes, strides);
+    return success();
+  }
+};
+
+/// (softmax(x) - onehot) * g / N, with softmax as PyTorch's
+/// exp(x - max - log(sum exp(x - max))).
+struct CrossEntropyGradPattern : GradPattern<CrossEntropyGradOp> {
+  using GradPattern::GradPattern;
+  LogicalResult
+  matchAndRewrite(CrossEntropyGradOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value logits = adaptor.getLogits();
+    auto type = cast<RankedTensorType>(logits.getType());
+    Value max = reduceMax(rewriter, loc, logits, 1);
+    Value sum = buildReduction(
+        rewriter, loc, logits, max, 1, {rewriter.getF32FloatAttr(0.0)},
+        [](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
+          Value e = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+          return {arith::AddFOp::create(b, l, a[2], e)};
+        })[0];
+    auto column = [&](Value v, Type elt) {
+      return expandReducedDims(
+          rewriter, loc, v, RankedTensorType::get({type.getDimSize(0), 1}, elt));
+    };
+    Type f32 = rewriter.getF32Type();
+    Value n = countElements(rewriter, loc, logits, 0);
+    Value perRow = arith::DivFOp::create(
+        rewriter, loc,
+        tensor::ExtractOp::create(rewriter, loc, adaptor.getGrad(), ValueRange{}),
+        n);
+    Value result = buildElementwise(
+        rewriter, loc, type,
+        {logits, column(max, f32), column(sum, f32),
+         column(adaptor.getLabels(), rewriter.getI32Type())},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value shifted = arith::SubFOp::create(b, l, a[0], a[1]);
+          Value p = math::ExpOp::create(
+              b, l, arith::SubFOp::create(b, l, shifted,
+                                          math::LogOp::create(b, l, a[2])));
+          Value cls = arith::IndexCastOp::create(
+              b, l, b.getI32Type(), linalg::IndexOp::create(b, l, 1));
+          Value hit =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, cls, a[3]);
+          Value scaled = arith::MulFOp::create(b, l, p, perRow);
+          Value minus = arith::SubFOp::create(b, l, scaled, perRow);
+          return arith::SelectOp::create(b, l, hit, minus, scaled);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// dx = conv(dilate_s(g) padded by K-1-p, w transposed to [C,F] and flipped).
+struct Conv2DInputGradPattern : GradPattern<Conv2DInputGradOp> {
+  using GradPattern::GradPattern;
+  LogicalResult
+  matchAndRewrite(Conv2DInputGradOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Value g = adaptor.getGrad(), w = adaptor.getFilter();
+    ArrayRef<int64_t> ws = op.getFilter().getType().getShape();
+    int64_t kh = ws[2], kw = ws[3], p = op.getPadding();
+    MLIRContext *ctx = rewriter.getContext();
+
+    AffineExpr c, f, i, j;
+    bindDims(ctx, c, f, i, j);
+    auto flipped = RankedTensorType::get({ws[1], ws[0], kh, kw},
+                                         rewriter.getF32Type());
+    Value wInit = tensor::EmptyOp::create(rewriter, loc, flipped.getShape(),
+                                          flipped.getElementType());
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(4, 0, {f, c, kh - 1 - i, kw - 1 - j}, ctx),
+        rewriter.getMultiDimIdentityMap(4)};
+    Value wT = linalg::GenericOp::create(
+                   rewriter, loc, flipped, w, wInit, maps,
+                   SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+                   [](OpBuilder &b, Location l, ValueRange a) {
+                     linalg::YieldOp::create(b, l, a[0]);
+                   })
+                   .getResult(0);
+
+    SmallVector<int64_t> padded = {type.getDimSize(0), ws[0],
+                                   type.getDimSize(2) + kh - 1,
+                                   type.getDimSize(3) + kw - 1};
+    Value gp = placeInZeros(rewriter, loc,
+                            RankedTensorType::get(padded, rewriter.getF32Type()),
+                            g, g, kh - 1 - p, kw - 1 - p, op.getStride());
+    Value init = createFilledFrom(rewriter, loc, type, g, {0, 1, 2, 3},
+                                  rewriter.getF32FloatAttr(0.0));
+    rewriter.replaceOp(op, linalg::Conv2DNchwFchwOp::create(
+                               rewriter, loc, TypeRange{type},
+                               ValueRange{gp, wT}, ValueRange{init},
+                               rewriter.getI64TensorAttr({1, 1}),
+                               rewriter.getI64TensorAttr({1, 1}))
+                               .getResult(0));
+    return success();
+  }
+};
+
+/// dw[f,c,i,j] = sum_{n,h,w} g[n,f,h,w] * xpad[n,c,h*s+i,w*s+j].
+struct Conv2DFilterGradPattern : GradPattern<Conv2DFilterGradOp> {
+  using GradPattern::GradPattern;
+  LogicalResult
+  matchAndRewrite(Conv2DFilterGradOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Value x = adaptor.getInput(), g = adaptor.getGrad();
+    int64_t p = op.getPadding(), s = op.getStride();
+    if (p > 0) {
+      auto xt = cast<RankedTensorType>(x.getType());
+      SmallVector<int64_t> shape(xt.getShape());
+      shape[2] += 2 * p;
+      shape[3] += 2 * p;
+      x = placeInZeros(rewriter, loc, xt.clone(ArrayRef<int64_t>(shape)), x, x,
+                       p, p, 1);
+    }
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr f, c, i, j, n, h, w;
+    bindDims(ctx, f, c, i, j, n, h, w);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(7, 0, {n, f, h, w}, ctx),
+        AffineMap::get(7, 0, {n, c, h * s + i, w * s + j}, ctx),
+        AffineMap::get(7, 0, {f, c, i, j}, ctx)};
+    SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+    iterators.append(3, utils::IteratorType::reduction);
+    Value init = createFilledFrom(rewriter, loc, type, g, {0, 1, 2, 3},
+                                  rewriter.getF32FloatAttr(0.0));
+    rewriter.replaceOp(
+        op, linalg::GenericOp::create(
+                rewriter, loc, type, ValueRange{g, x}, init, maps, iterators,
+                [](OpBuilder &b, Location l, ValueRange a) {
+                  Value prod = arith::MulFOp::create(b, l, a[0], a[1]);
+                  linalg::YieldOp::create(
+                      b, l, arith::AddFOp::create(b, l, a[2], prod).getResult());
+                })
+                .getResult(0));
+    return success();
+  }
+};
+
+/// Adds `contribution(ki, kj, slice)` into the strided slice of `dx` that
+/// window offset (ki, kj) covers, for every offset of a `size` window.
+static Value accumulateWindows(
+    OpBuilder &b, Location loc, Value dx, Value g, int64_t size, int64_t stride,
+    llvm::function_ref<Value(int64_t, Value)> contribution) {
+  for (int64_t k = 0; k < size * size; ++k) {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                         b.getIndexAttr(k / size),
+                                         b.getIndexAttr(k % size)};
+    SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                         b.getIndexAttr(stride),
+                                         b.getIndexAttr(stride)};
+    SmallVector<OpFoldResult> sizes = sizesOf(b, loc, g);
+    Value slice = tensor::ExtractSliceOp::create(
+        b, loc, cast<RankedTensorType>(g.getType()), dx, offsets, sizes,
+        strides);
+    dx = tensor::InsertSliceOp::create(b, loc, contribution(k, slice), dx,
+                                       offsets, sizes, strides);
+  }
+  return dx;
+}
+
+/// The first maximum of each window as a flat offset, then one strided
+/// slice-add per offset.
+struct MaxPool2DGradPattern : GradPattern<MaxPool2DGradOp> {
+  using GradPattern::GradPattern;
+  LogicalResult
+  matchAndRewrite(MaxPool2DGradOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value g = adaptor.getGrad(), x = adaptor.getInput();
+    int64_t size = op.getSize(), s = op.getStride();
+    auto gType = cast<RankedTensorType>(g.getType());
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr n, c, h, w, i, j;
+    bindDims(ctx, n, c, h, w, i, j);
+    Value window = tensor::EmptyOp::create(rewriter, loc, {size, size},
+                                           rewriter.getF32Type());
+    auto idxType = gType.clone(rewriter.getI32Type());
+    Value maxInit = createFilledFrom(
+        rewriter, loc, gType, g, {0, 1, 2, 3},
+        rewriter.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+    Value idxInit = createFilledFrom(rewriter, loc, idxType, g, {0, 1, 2, 3},
+                                     rewriter.getI32IntegerAttr(0));
+    AffineMap out = AffineMap::get(6, 0, {n, c, h, w}, ctx);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(6, 0, {n, c, h * s + i, w * s + j}, ctx),
+        AffineMap::get(6, 0, {i, j}, ctx), out, out};
+    SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+    iterators.append(2, utils::IteratorType::reduction);
+    Value argmax =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{gType, idxType}, ValueRange{x, window},
+            ValueRange{maxInit, idxInit}, maps, iterators,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value k = arith::AddIOp::create(
+                  b, l,
+                  arith::MulIOp::create(b, l, linalg::IndexOp::create(b, l, 4),
+                                        arith::ConstantIndexOp::create(b, l, size)),
+                  linalg::IndexOp::create(b, l, 5));
+              Value k32 = arith::IndexCastOp::create(b, l, b.getI32Type(), k);
+              Value better = arith::CmpFOp::create(
+                  b, l, arith::CmpFPredicate::OGT, a[0], a[2]);
+              linalg::YieldOp::create(
+                  b, l,
+                  ValueRange{arith::SelectOp::create(b, l, better, a[0], a[2]),
+                             arith::SelectOp::create(b, l, better, k32, a[3])});
+            })
+            .getResult(1);
+    Value dx = createFilledFrom(rewriter, loc, op.getType(), x, {0, 1, 2, 3},
+                                rewriter.getF32FloatAttr(0.0));
+    dx = accumulateWindows(
+        rewriter, loc, dx, g, size, s, [&](int64_t k, Value slice) {
+          return buildElementwise(
+              rewriter, loc, gType, {g, argmax, slice},
+              [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                Value hit = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::eq, a[1],
+                    arith::ConstantIntOp::create(b, l, k, 32));
+                Value sum = arith::AddFOp::create(b, l, a[2], a[0]);
+                return arith::SelectOp::create(b, l, hit, sum, a[2]);
+              });
+        });
+    rewriter.replaceOp(op, dx);
+    return success();
+  }
+};
+
+struct AvgPool2DGradPattern : GradPattern<AvgPool2DGradOp> {
+  using GradPattern::GradPattern;
+  LogicalResult
+  matchAndRewrite(AvgPool2DGradOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value g = adaptor.getGrad();
+    int64_t size = op.getSize();
+    auto gType = cast<RankedTensorType>(g.getType());
+    Value area = createFloat(rewriter, loc, rewriter.getF32Type(),
+                             static_cast<double>(size * size));
+    Value share = divideBy(rewriter, loc, g, area);
+    Value dx = createFilledFrom(rewriter, loc, op.getType(), g, {0, 1, 2, 3},
+                                rewriter.getF32FloatAttr(0.0));
+    dx = accumulateWindows(
+        rewriter, loc, dx, g, size, op.getStride(), [&](int64_t, Value slice) {
+          return buildElementwise(
+              rewriter, loc, gType, {share, slice},
+              [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                return arith::AddFOp::create(b, l, a[1], a[0]);
+              });
+        });
+    rewriter.replaceOp(op, dx);
+    return success();
+  }
+};
+} // namespace
 
 void nn::populateGradientOpsToLinalgPatterns(RewritePatternSet &patterns) {
-  // Not written yet: these ops stay illegal and the conversion reports them.
+  patterns.add<BroadcastToPattern, NumElementsPattern, ComparePattern,
+               SlicePattern, CrossEntropyGradPattern, Conv2DInputGradPattern,
+               Conv2DFilterGradPattern, MaxPool2DGradPattern,
+               AvgPool2DGradPattern>(patterns.getContext());
 }
