@@ -148,7 +148,7 @@ def reference(mode, path):
     res = [("loss", l)] + [(f"param {n}", p) for n, p in zip(names, params)]
     for n, p in zip(names, params):
         for k, v in opt.state[p].items():
-            if k != "step":
+            if k != "step" and v is not None:
                 res.append((f"state {n}.{k}", v))
     return res
 

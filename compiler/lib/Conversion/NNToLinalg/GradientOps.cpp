@@ -26,9 +26,11 @@ using namespace mlir::nn;
 /// Sizes of all dimensions of `v`, static or tensor.dim.
 static SmallVector<OpFoldResult> sizesOf(OpBuilder &b, Location loc, Value v) {
   SmallVector<OpFoldResult> sizes;
-  for (int64_t d = 0, e = cast<RankedTensorType>(v.getType()).getRank(); d < e;
-       ++d)
-    sizes.push_back(getDimSize(b, loc, v, d));
+  for (auto [d, size] :
+       llvm::enumerate(cast<RankedTensorType>(v.getType()).getShape()))
+    sizes.push_back(ShapedType::isDynamic(size)
+                        ? OpFoldResult(tensor::DimOp::create(b, loc, v, d))
+                        : b.getIndexAttr(size));
   return sizes;
 }
 
