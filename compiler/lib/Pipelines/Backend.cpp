@@ -6,6 +6,7 @@
 
 #include "nn/Conversion/Passes.h"
 #include "nn/Dialect/NN/IR/NNDialect.h"
+#include "nn/Dialect/NN/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -19,10 +20,6 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
 
-#if __has_include("nn/Dialect/NN/Transforms/Passes.h")
-#include "nn/Dialect/NN/Transforms/Passes.h"
-#define NN_HAS_TRANSFORMS 1
-#endif
 
 using namespace mlir;
 
@@ -39,9 +36,7 @@ void nnc::registerBackendDialects(DialectRegistry &registry) {
 void nnc::registerBackendPasses() {
   registerAllPasses();
   mlir::nn::registerNNConversionPasses();
-#ifdef NN_HAS_TRANSFORMS
   mlir::nn::registerNNTransformsPasses();
-#endif
 }
 
 /// libnnrt.a: --runtime-lib, else ../lib next to the nnc binary.
@@ -84,18 +79,20 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
                              llvm::raw_ostream &os, StringRef outputPath) {
   // The manifest is read from nn-level attributes, before lowering drops them.
   if (stage <= BackendStage::Linalg) {
-    if (failed(lowerModule(module, stage, options)))
+    if (failed(lowerModule(module, BackendStage::NNTrain, stage, options)))
       return failure();
     module.print(os);
     return success();
   }
-  if (failed(lowerModule(module, BackendStage::NNTrain, options)))
+  if (failed(lowerModule(module, BackendStage::NNTrain, BackendStage::NNTrain,
+                          options)))
     return failure();
   FailureOr<std::string> manifest = buildManifest(module);
   if (failed(manifest))
     return failure();
   SmallVector<EntryPoint> entries = findEntryPoints(module);
-  if (failed(lowerModule(module, BackendStage::LLVM, options)))
+  if (failed(lowerModule(module, BackendStage::Linalg, BackendStage::LLVM,
+                          options)))
     return failure();
   if (stage == BackendStage::LLVM) {
     module.print(os);

@@ -34,7 +34,7 @@ constexpr llvm::StringLiteral kLinalgStage =
 constexpr llvm::StringLiteral kLLVMStage =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,"
+    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "func.func(convert-linalg-to-loops),"
     "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
     "finalize-memref-to-llvm,convert-arith-to-llvm,convert-math-to-llvm,"
@@ -69,17 +69,34 @@ static void markEntryPoints(ModuleOp module) {
       func->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
 }
 
-LogicalResult nnc::lowerModule(ModuleOp module, BackendStage stage,
-                              const BackendOptions &options) {
-  if (hasTrainBlock(module) &&
+/// The nn.* attributes have served the manifest; LLVM IR translation would
+/// warn about each of them.
+static void dropNNAttributes(ModuleOp module) {
+  auto isNN = [](NamedAttribute attr) {
+    return attr.getName().getValue().starts_with("nn.");
+  };
+  for (auto func : module.getOps<func::FuncOp>()) {
+    for (NamedAttribute attr : llvm::to_vector(func->getDiscardableAttrs()))
+      if (isNN(attr))
+        func->removeDiscardableAttr(attr.getName());
+    // Argument attributes only ever hold nn.* markers here.
+    func.removeArgAttrsAttr();
+  }
+}
+
+LogicalResult nnc::lowerModule(ModuleOp module, BackendStage first,
+                               BackendStage last,
+                               const BackendOptions &options) {
+  auto runs = [&](BackendStage stage) { return first <= stage && stage <= last; };
+  if (runs(BackendStage::NNTrain) && hasTrainBlock(module) &&
       failed(runStage(module, kTrainStage, options)))
     return failure();
-  if (stage == BackendStage::NNTrain)
-    return success();
-  if (failed(runStage(module, kLinalgStage, options)))
+  if (runs(BackendStage::Linalg) &&
+      failed(runStage(module, kLinalgStage, options)))
     return failure();
-  if (stage == BackendStage::Linalg)
+  if (!runs(BackendStage::LLVM))
     return success();
   markEntryPoints(module);
+  dropNNAttributes(module);
   return runStage(module, kLLVMStage, options);
 }

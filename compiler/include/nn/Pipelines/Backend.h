@@ -43,8 +43,10 @@ void registerBackendDialects(mlir::DialectRegistry &registry);
 /// Registers the passes the backend's textual pipelines name.
 void registerBackendPasses();
 
-/// Lowers `module` in place up to `stage` (at most BackendStage::LLVM).
-llvm::LogicalResult lowerModule(mlir::ModuleOp module, BackendStage stage,
+/// Runs the stages from `first` to `last` (at most BackendStage::LLVM) on
+/// `module` in place.
+llvm::LogicalResult lowerModule(mlir::ModuleOp module, BackendStage first,
+                                BackendStage last,
                                 const BackendOptions &options);
 
 /// Runs every stage up to `stage` and writes the result: text kinds to `os`,
