@@ -74,8 +74,14 @@ Status nnrt::predict(const Session &s, const std::vector<std::string> &inputs,
       return nnrt_status_make("forward returned %s, expected %s",
                               formatShape(results[0].shape()).c_str(),
                               formatShape(outSpec.withBatch(b)).c_str());
-    std::copy(results[0].as<float>(), results[0].as<float>() + b * outPer,
-              out.as<float>() + start * outPer);
+    // The output file is f32 (TOOLS.md); i32 outputs such as argmax convert.
+    float *dst = out.as<float>() + start * outPer;
+    if (outSpec.dtype == NNRT_I32)
+      std::copy(results[0].as<int32_t>(), results[0].as<int32_t>() + b * outPer,
+                dst);
+    else
+      std::copy(results[0].as<float>(), results[0].as<float>() + b * outPer,
+                dst);
   }
   return nnrt_npy_write(output.c_str(), &out.t);
 }
