@@ -1,6 +1,7 @@
 //===- Backend.cpp - runs the stages and writes what nnc emits ------------===//
 
 #include "nn/Pipelines/Backend.h"
+#include "CPUCodegen.h"
 #include "Manifest.h"
 #include "ObjectEmitter.h"
 
@@ -37,6 +38,7 @@ void nnc::registerBackendPasses() {
   registerAllPasses();
   mlir::nn::registerNNConversionPasses();
   mlir::nn::registerNNTransformsPasses();
+  registerCPUCodegenPasses();
 }
 
 /// libnnrt.a: --runtime-lib, else ../lib next to the nnc binary.

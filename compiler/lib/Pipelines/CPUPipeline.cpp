@@ -32,12 +32,14 @@ constexpr llvm::StringLiteral kLinalgStage =
 
 /// Tensors to buffers to loops to the LLVM dialect.
 constexpr llvm::StringLiteral kLLVMStage =
+    "nnc-cpu-transform{stage=tile},canonicalize,cse,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
-    "func.func(convert-linalg-to-loops),"
+    "nnc-cpu-transform{stage=lower},"
+    "func.func(convert-linalg-to-loops),convert-vector-to-scf{full-unroll=true},"
     "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
-    "finalize-memref-to-llvm,convert-arith-to-llvm,convert-math-to-llvm,"
+    "finalize-memref-to-llvm,convert-vector-to-llvm,convert-arith-to-llvm,convert-math-to-llvm,"
     "convert-math-to-libm,convert-cf-to-llvm,convert-ub-to-llvm,"
     "convert-func-to-llvm,reconcile-unrealized-casts";
 } // namespace

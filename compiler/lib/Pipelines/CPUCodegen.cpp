@@ -1,0 +1,163 @@
+//===- CPUCodegen.cpp - transform-dialect codegen for the host CPU --------===//
+//
+// `nnc-cpu-transform{stage=...}` applies one of the transform scripts below to
+// the module. They are kept as text so that each can be replayed with
+// `mlir-opt --transform-preload-library=... --transform-interpreter`.
+//
+//  stage=tile  (linalg on tensors, before bufferization)
+//    Every linalg.matmul is tiled to an 8x32 register tile (16 zmm
+//    accumulators on AVX-512). Loops over a dynamic M (the batch) are peeled so
+//    that the main loop has static 8x32 tiles; the remainder stays scalar.
+//    The K loop is tiled by 1, the static tiles are vectorized and the C tile
+//    is hoisted into the K loop's iter_args (vector<8x32xf32>).
+//
+//  stage=lower (after bufferization)
+//    vector.contract -> outer products -> FMAs; transfers to rank 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CPUCodegen.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Transform/IR/TransformDialect.h"
+#include "mlir/Dialect/Transform/IR/TransformOps.h"
+#include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+namespace {
+
+constexpr llvm::StringLiteral kTileScript = R"mlir(
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %mms = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
+    %t, %li, %lj = transform.structured.tile_using_for %mms tile_sizes [8, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+    // Peel the M loop where M is not a multiple of 8 (dynamic batch); a
+    // divisible loop fails to peel, silently.
+    transform.foreach %li : !transform.any_op {
+    ^bb0(%l: !transform.any_op):
+      transform.sequence %l : !transform.any_op failures(suppress) {
+      ^bb1(%l2: !transform.any_op):
+        %lc = transform.cast %l2 : !transform.any_op to !transform.op<"scf.for">
+        %main, %rem = transform.loop.peel %lc : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
+      }
+    }
+    %funcs = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+    // Makes the peeled main tiles static.
+    transform.apply_patterns to %funcs { transform.apply_patterns.canonicalization } : !transform.any_op
+    %mm2 = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
+    %t2, %lk = transform.structured.tile_using_for %mm2 tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    // Only static tiles vectorize; remainder tiles stay linalg (then loops).
+    transform.foreach %t2 : !transform.any_op {
+    ^bb0(%op: !transform.any_op):
+      transform.sequence %op : !transform.any_op failures(suppress) {
+      ^bb1(%op2: !transform.any_op):
+        transform.structured.vectorize %op2 : !transform.any_op
+      }
+    }
+    transform.apply_patterns to %funcs {
+      transform.apply_patterns.vector.reduction_to_contract
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.vector.cast_away_vector_leading_one_dim
+      transform.apply_patterns.tensor.fold_tensor_subset_ops_into_vector_transfers
+      transform.apply_patterns.canonicalization } : !transform.any_op
+    transform.apply_cse to %funcs : !transform.any_op
+    transform.foreach %lk : !transform.any_op {
+    ^bb0(%k: !transform.any_op):
+      transform.loop.hoist_loop_invariant_subsets %k : !transform.any_op
+    }
+    transform.yield
+  }
+}
+)mlir";
+
+constexpr llvm::StringLiteral kLowerScript = R"mlir(
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %f = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %f {
+      transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
+      transform.apply_patterns.vector.lower_outerproduct
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.vector.lower_transfer max_transfer_rank = 1
+      transform.apply_patterns.vector.lower_broadcast
+      transform.apply_patterns.canonicalization } : !transform.any_op
+    // Its own sweep: together with canonicalization it may not terminate.
+    transform.apply_patterns to %f { transform.apply_patterns.vector.lower_shape_cast } : !transform.any_op
+    transform.yield
+  }
+}
+)mlir";
+
+struct CPUTransformPass
+    : public PassWrapper<CPUTransformPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CPUTransformPass)
+
+  CPUTransformPass() = default;
+  CPUTransformPass(const CPUTransformPass &other) : PassWrapper(other) {}
+
+  StringRef getArgument() const override { return "nnc-cpu-transform"; }
+  StringRef getDescription() const override {
+    return "Applies nnc's CPU codegen transform script for one stage "
+           "(tile: tile+vectorize matmuls on tensors; lower: lower vector "
+           "ops after bufferization)";
+  }
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<transform::TransformDialect, affine::AffineDialect,
+                    arith::ArithDialect, bufferization::BufferizationDialect,
+                    func::FuncDialect, linalg::LinalgDialect,
+                    math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
+                    tensor::TensorDialect, vector::VectorDialect>();
+  }
+
+  LogicalResult initialize(MLIRContext *context) override {
+    StringRef text;
+    if (stage == "tile")
+      text = kTileScript;
+    else if (stage == "lower")
+      text = kLowerScript;
+    else
+      return emitError(UnknownLoc::get(context))
+             << "nnc-cpu-transform: unknown stage '" << stage << "'";
+    library = parseSourceString<ModuleOp>(text, ParserConfig(context));
+    if (!library)
+      return failure();
+    return success();
+  }
+
+  void runOnOperation() override {
+    auto entry = library->lookupSymbol<transform::NamedSequenceOp>(
+        "__transform_main");
+    if (!entry) {
+      getOperation().emitError("nnc-cpu-transform: no __transform_main");
+      return signalPassFailure();
+    }
+    if (failed(transform::applyTransformNamedSequence(
+            getOperation(), entry, *library,
+            transform::TransformOptions())))
+      signalPassFailure();
+  }
+
+  Option<std::string> stage{*this, "stage",
+                            llvm::cl::desc("tile or lower"),
+                            llvm::cl::init("tile")};
+  OwningOpRef<ModuleOp> library;
+};
+
+} // namespace
+
+void nn::registerCPUCodegenPasses() { PassRegistration<CPUTransformPass>(); }
