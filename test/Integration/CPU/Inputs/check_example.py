@@ -1,7 +1,7 @@
 """Compiles one of examples/*.nn with nnc, writes random weights to safetensors, runs
-`predict` on random inputs (37 rows, so the last batch is partial for every batch size the
-examples use) and compares with an independent float64 NumPy forward pass written here from
-the .nn source (and stdlib/*.nn for dense, conv, layer_norm, residual).
+`predict` on random inputs (293 rows: full batches and a partial last one for every batch
+size the examples use) and compares with an independent float64 NumPy forward pass written
+here from the .nn source (and stdlib/*.nn for dense, conv, layer_norm, residual).
 
 Usage: check_example.py EXAMPLE WORKDIR   (EXAMPLE: a key of EXAMPLES)
 Prints `EXAMPLE: OK, ...` or exits non-zero with the first mismatch.
@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(__file__))
 from check_primitive import conv2d, pool, safetensors  # noqa: E402
 
-ROWS = 37
+ROWS = 293  # odd; > 2 batches of 128, so full batches and a partial last one
 TOLERANCE = 1e-5
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *[".."] * 4))
 
