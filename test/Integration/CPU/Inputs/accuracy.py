@@ -5,7 +5,7 @@ one core, and about as long again for PyTorch).
 Run from the repository root, after building:
 
     /usr/bin/python3 test/Integration/CPU/Inputs/accuracy.py [--workdir DIR] [--only NAME]
-                                                             [--threads T]
+                                                             [--threads T] [--exe-dir DIR]
 
 (NNC=path/to/nnc overrides build/bin/nnc.) For examples/fashion_mnist_mlp.nn and
 examples/lenet.nn it compiles the example with nnc, saves its seeded initial weights
@@ -100,10 +100,13 @@ def check_train_block(exe, expected):
         sys.exit(f"{exe}: train block is {got}, this script replicates {expected}")
 
 
-def run_nnc(name, workdir, threads):
-    exe = os.path.join(workdir, name)
-    subprocess.run([os.environ.get("NNC", os.path.join(ROOT, "build", "bin", "nnc")),
-                    os.path.join(ROOT, "examples", name + ".nn"), "-o", exe], check=True)
+def run_nnc(name, workdir, threads, exe_dir):
+    if exe_dir:
+        exe = os.path.join(exe_dir, name)
+    else:
+        exe = os.path.join(workdir, name)
+        subprocess.run([os.environ.get("NNC", os.path.join(ROOT, "build", "bin", "nnc")),
+                        os.path.join(ROOT, "examples", name + ".nn"), "-o", exe], check=True)
     check_train_block(exe, MODELS[name][4])
     init = os.path.join(workdir, name + ".init.safetensors")
     subprocess.run([exe, "train", "--epochs", "0", "--save", init, "--quiet"], check=True,
@@ -167,6 +170,8 @@ def main():
     ap.add_argument("--only", choices=list(MODELS))
     ap.add_argument("--threads", type=int, default=0,
                     help="threads for both nnc (--threads) and PyTorch (default: theirs)")
+    ap.add_argument("--exe-dir", help="use executables already compiled from the examples "
+                    "(DIR/fashion_mnist_mlp, DIR/lenet) instead of running nnc")
     args = ap.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     if args.threads:
@@ -174,7 +179,7 @@ def main():
     results = []
     for name in [args.only] if args.only else list(MODELS):
         print(f"== {name}", flush=True)
-        acc, secs, exe, init = run_nnc(name, args.workdir, args.threads)
+        acc, secs, exe, init = run_nnc(name, args.workdir, args.threads, args.exe_dir)
         print(f"  nnc     {name} test_accuracy {acc:.4f} ({secs:.0f} s)", flush=True)
         tacc, tsecs = run_torch(name, init, args.workdir, args.threads)
         results.append((name, acc, secs, tacc, tsecs))
