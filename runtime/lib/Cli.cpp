@@ -53,6 +53,12 @@ const std::vector<Command> &commands() {
         {"--input", "X.npy", "one per model input, in order"},
         {"--output", "Y.npy", "where to write the output (required)"}}},
       {"info", "parameters, shapes, target and build flags", {}},
+      {"bench",
+       "time the forward pass in this process (inference benchmarks)",
+       {{"--batch", "B", "samples per call (default 1)"},
+        {"--iters", "K", "calls to time (default 1000)"},
+        {"--load", "W.safetensors", "weights (default: initialized)"},
+        {"--threads", "T", "worker threads"}}},
       {"gradcheck",
        "compare gradients with finite differences on one batch",
        {{"--load", "W.safetensors", "weights (default: initialized)"},
@@ -304,6 +310,15 @@ int runCommand(const nnrt_model *model, const Command &c, const Options &o,
   }
   if (cmd == "predict") {
     if (nnrt_status st = predict(s, o.values.at("--input"), o.get("--output")))
+      return fail(st);
+    return 0;
+  }
+  if (cmd == "bench") {
+    int64_t batch = batchFlag > 0 ? batchFlag : 1;
+    int64_t iters = intFlag(o, "--iters", 1000, 1);
+    if (!o.error.empty())
+      return -1;
+    if (nnrt_status st = benchForward(s, batch, iters))
       return fail(st);
     return 0;
   }

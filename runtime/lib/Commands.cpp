@@ -2,6 +2,8 @@
 
 #include "Internal.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -163,5 +165,38 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
   else
     printf("gradcheck: all %zu parameters within tolerance\n", s.params.size());
   out_ok = failed == 0;
+  return nullptr;
+}
+
+Status nnrt::benchForward(const Session &s, int64_t batch, int64_t iters) {
+  const Manifest &m = s.m;
+  std::vector<Tensor> xs(m.inputs.size());
+  std::vector<const nnrt_tensor *> args;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    NNRT_TRY(xs[i].alloc(m.inputs[i].dtype, m.inputs[i].withBatch(batch)));
+    // Inputs in [0, 1) like scaled images; the values do not change the time.
+    if (m.inputs[i].dtype == NNRT_F32)
+      for (int64_t j = 0, e = xs[i].numel(); j < e; ++j)
+        xs[i].as<float>()[j] = (float)(j % 251) / 251.0f;
+    args.push_back(&xs[i].t);
+  }
+  for (const Tensor &p : s.params)
+    args.push_back(&p.t);
+  std::vector<const TensorSpec *> specs;
+  for (const TensorSpec &out : m.outputs)
+    specs.push_back(&out);
+  std::vector<double> seconds;
+  for (int64_t i = 0; i < iters; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    std::vector<Tensor> results;
+    NNRT_TRY(callEntry("forward", s.model->forward, args, specs, results));
+    seconds.push_back(std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - start)
+                          .count());
+  }
+  std::sort(seconds.begin(), seconds.end());
+  double median = seconds[seconds.size() / 2];
+  printf("batch %lld  iters %lld  median %.2f us  throughput %.0f samples/s\n",
+         (long long)batch, (long long)iters, median * 1e6, batch / median);
   return nullptr;
 }

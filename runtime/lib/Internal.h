@@ -228,6 +228,9 @@ Status train(Session &s, const TrainOptions &opts);
 /// Returns via `out_ok` whether every parameter passed.
 Status gradcheck(Session &s, const std::string &dataDir, int64_t batch,
                  bool &out_ok);
+/// Times `iters` forward calls on a batch of `batch` samples and prints the
+/// median latency and the throughput.
+Status benchForward(const Session &s, int64_t batch, int64_t iters);
 Status predict(const Session &s, const std::vector<std::string> &inputs,
                const std::string &output);
 
