@@ -60,6 +60,30 @@ def torch_train_epoch(name, threads):
     return len(x) / (time.perf_counter() - start)
 
 
+def torch_infer(name, threads, batch, iters):
+    """Median seconds per forward call in PyTorch (eval mode, no autograd)."""
+    import torch
+    torch.set_num_threads(threads)
+    model, _ = torch_model(name, torch)
+    model.eval()
+    shape = (batch, 784) if name == "mlp" else (batch, 1, 28, 28)
+    x = torch.rand(shape)
+    times = []
+    with torch.no_grad():
+        for _ in range(iters):
+            start = time.perf_counter()
+            model(x)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def nnc_infer(exe, batch, iters):
+    out = subprocess.run([exe, "bench", "--batch", str(batch), "--iters", str(iters)],
+                         check=True, capture_output=True, text=True).stdout
+    # "batch B  iters K  median M us  throughput T samples/s"
+    return float(out.split("median")[1].split()[0]) * 1e-6
+
+
 def compile_model(name, workdir):
     exe = os.path.join(workdir, name)
     src = os.path.join(ROOT, "bench", "models", name + ".nn")
@@ -81,14 +105,18 @@ def nnc_train_epoch(exe, workdir, threads):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--only", default="mlp-train,lenet-train")
+    parser.add_argument("--only",
+                        default="mlp-train,lenet-train,mlp-infer,lenet-infer")
     args = parser.parse_args()
     # A fair baseline: the environment's OpenBLAS core override slows PyTorch.
     os.environ.pop("OPENBLAS_CORETYPE", None)
     with tempfile.TemporaryDirectory() as workdir:
         for bench in args.only.split(","):
-            name = bench.split("-")[0]
+            name, kind = bench.split("-")
             exe, compile_s = compile_model(name, workdir)
+            if kind == "infer":
+                report_inference(bench, name, exe, args.reps)
+                continue
             nnc, torch_runs = [], {1: [], 2: []}
             for _ in range(args.reps):
                 nnc.append(nnc_train_epoch(exe, workdir, 1))
@@ -102,15 +130,38 @@ def main():
                   f"compile {compile_s:.2f} s")
 
 
-def run_isolated(name, threads):
+def report_inference(bench, name, exe, reps):
+    """Batch-1 latency (median of 1000 calls) and batch-256 throughput."""
+    for batch, iters in ((1, 1000), (256, 100)):
+        ours, theirs = [], {1: [], 2: []}
+        for _ in range(reps):
+            ours.append(nnc_infer(exe, batch, iters))
+            for threads in theirs:
+                theirs[threads].append(run_isolated(name, threads, "infer", batch, iters))
+        best = min(statistics.median(v) for v in theirs.values())
+        mine = statistics.median(ours)
+        if batch == 1:
+            print(f"{bench} batch 1: nnc {mine * 1e6:.1f} us, PyTorch best {best * 1e6:.1f} us, "
+                  f"latency ratio {mine / best:.2f}x (lower is better)")
+        else:
+            print(f"{bench} batch {batch}: nnc {batch / mine:,.0f} img/s, PyTorch best "
+                  f"{batch / best:,.0f} img/s, ratio {best / mine:.2f}x")
+
+
+def run_isolated(name, threads, kind="train", batch=64, iters=0):
     """PyTorch in a fresh process, so thread pools don't leak between settings."""
-    out = subprocess.run([sys.executable, __file__, "--torch-worker", name, str(threads)],
+    out = subprocess.run([sys.executable, __file__, "--torch-worker", kind, name,
+                          str(threads), str(batch), str(iters)],
                          check=True, capture_output=True, text=True).stdout
     return float(out.strip())
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--torch-worker":
-        print(torch_train_epoch(sys.argv[2], int(sys.argv[3])))
+    if len(sys.argv) == 7 and sys.argv[1] == "--torch-worker":
+        kind, name, threads, batch, iters = sys.argv[2:]
+        if kind == "train":
+            print(torch_train_epoch(name, int(threads)))
+        else:
+            print(torch_infer(name, int(threads), int(batch), int(iters)))
     else:
         main()
