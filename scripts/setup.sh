@@ -9,6 +9,8 @@ packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   # tests and references (Debian's python3, not a pyenv one)
   python3 python3-numpy python3-torch clang-14 libclang-rt-14-dev
+  # a fast BLAS for the NumPy/PyTorch baselines (Debian otherwise uses reference BLAS)
+  libopenblas0-pthread
   # data sets used by the examples
   dataset-fashion-mnist python3-sklearn
 )
