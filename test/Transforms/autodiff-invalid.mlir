@@ -1,16 +1,6 @@
 // RUN: nn-opt %s --split-input-file --nn-autodiff --verify-diagnostics
 // RUN: nn-opt %s --split-input-file --nn-build-train-step --verify-diagnostics
 
-func.func @Drop(%x: tensor<?x4xf32> {nn.input = "x"}, %w: tensor<4x3xf32> {nn.param = "w"})
-    -> tensor<?x3xf32> attributes {nn.model, nn.train = {loss = "cross_entropy"}} {
-  %0 = nn.matmul %x, %w : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
-  // expected-error @below {{dropout in training is not supported yet}}
-  %1 = nn.dropout %0 {rate = 0.5 : f32} : tensor<?x3xf32>
-  return %1 : tensor<?x3xf32>
-}
-
-// -----
-
 func.func private @opaque(tensor<?x3xf32>) -> tensor<?x3xf32>
 func.func @Call(%x: tensor<?x4xf32> {nn.input = "x"}, %w: tensor<4x3xf32> {nn.param = "w"})
     -> tensor<?x3xf32> attributes {nn.model, nn.train = {loss = "cross_entropy"}} {

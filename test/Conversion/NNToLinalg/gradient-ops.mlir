@@ -87,3 +87,25 @@ func.func @avg_pool2d_grad(%g: tensor<?x2x3x3xf32>) -> tensor<?x2x4x4xf32> {
   %0 = nn.avg_pool2d_grad %g {size = 2 : i64, stride = 1 : i64} : (tensor<?x2x3x3xf32>) -> tensor<?x2x4x4xf32>
   return %0 : tensor<?x2x4x4xf32>
 }
+
+// -----
+
+// The key mixes seed, step and salt once; one generic hashes each element's
+// row-major index (i0 * 10 + i1) with it and keeps u >= rate, scaled by 2.
+// CHECK-LABEL: func.func @dropout_mask
+// CHECK-SAME: (%[[X:.*]]: tensor<?x10xf32>, %[[STEP:.*]]: tensor<f32>)
+// CHECK: %[[S:.*]] = tensor.extract %[[STEP]][] : tensor<f32>
+// CHECK: arith.fptosi %[[S]] : f32 to i64
+// CHECK: %[[N:.*]] = tensor.dim %[[X]]
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x10xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} outs(%[[E]] : tensor<?x10xf32>)
+// CHECK-DAG: linalg.index 0 : index
+// CHECK-DAG: linalg.index 1 : index
+// CHECK: arith.index_cast
+// CHECK: arith.uitofp {{.*}} : i64 to f32
+// CHECK: arith.cmpf oge
+// CHECK: arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
+func.func @dropout_mask(%x: tensor<?x10xf32>, %step: tensor<f32>) -> tensor<?x10xf32> {
+  %0 = nn.dropout_mask %x, %step {rate = 0.5 : f32, seed = 42 : i64, salt = 0 : i64} : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
+  return %0 : tensor<?x10xf32>
+}

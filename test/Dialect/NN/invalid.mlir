@@ -357,3 +357,19 @@ func.func @argmax_result_shape(%x: tensor<?x10xf32>) {
   %0 = nn.argmax %x {axis = 1 : i64} : (tensor<?x10xf32>) -> tensor<?x10xi32>
   return
 }
+
+// -----
+
+func.func @dropout_mask_rate(%x: tensor<?x10xf32>, %step: tensor<f32>) {
+  // expected-error @+1 {{'nn.dropout_mask' op rate must be in [0, 1), found 1}}
+  %0 = nn.dropout_mask %x, %step {rate = 1.0 : f32, seed = 0 : i64, salt = 0 : i64} : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
+  return
+}
+
+// -----
+
+func.func @dropout_mask_shape(%x: tensor<?x10xf32>, %step: tensor<f32>) {
+  // expected-error @+1 {{'nn.dropout_mask' op result shape should be [?, 10], found [?, 9]}}
+  %0 = nn.dropout_mask %x, %step {rate = 0.5 : f32, seed = 0 : i64, salt = 0 : i64} : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x9xf32>
+  return
+}

@@ -104,3 +104,10 @@ func.func @training(%x: tensor<?x10xf32>, %labels: tensor<?xi32>) -> (tensor<?x1
   %3 = nn.argmax %x {axis = 1 : i64} : (tensor<?x10xf32>) -> tensor<?xi32>
   return %0, %1, %2, %3 : tensor<?x10xf32>, tensor<f32>, tensor<f32>, tensor<?xi32>
 }
+
+// CHECK-LABEL: func.func @dropout_mask
+func.func @dropout_mask(%x: tensor<?x10xf32>, %step: tensor<f32>) -> tensor<?x10xf32> {
+  // CHECK: nn.dropout_mask %{{.*}}, %{{.*}} {rate = 5.000000e-01 : f32, salt = 1 : i64, seed = 42 : i64} : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
+  %0 = nn.dropout_mask %x, %step {rate = 0.5 : f32, seed = 42 : i64, salt = 1 : i64} : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
+  return %0 : tensor<?x10xf32>
+}

@@ -385,11 +385,107 @@ struct AvgPool2DGradPattern : GradPattern<AvgPool2DGradOp> {
     return success();
   }
 };
+/// splitmix64's finalizer on an i64.
+static Value mix64(OpBuilder &b, Location loc, Value z) {
+  auto c = [&](uint64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr((int64_t)v));
+  };
+  auto xorShift = [&](Value v, uint64_t s) -> Value {
+    return arith::XOrIOp::create(b, loc, v,
+                                 arith::ShRUIOp::create(b, loc, v, c(s)));
+  };
+  z = arith::MulIOp::create(b, loc, xorShift(z, 30), c(0xbf58476d1ce4e5b9ULL));
+  z = arith::MulIOp::create(b, loc, xorShift(z, 27), c(0x94d049bb133111ebULL));
+  return xorShift(z, 31);
+}
+
+/// The dropout mask (NNGradientOps.td has the recipe): the per-call key is
+/// computed once, then one linalg.generic hashes each element's flat index
+/// (from linalg.index) with it.
+struct DropoutMaskPattern : GradPattern<DropoutMaskOp> {
+  using GradPattern::GradPattern;
+  LogicalResult
+  matchAndRewrite(DropoutMaskOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Type i64 = rewriter.getI64Type(), f32 = rewriter.getF32Type();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    Value like = adaptor.getLike();
+
+    auto c = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(rewriter, loc,
+                                       rewriter.getI64IntegerAttr(v));
+    };
+    Value stepF = tensor::ExtractOp::create(rewriter, loc, adaptor.getStep(),
+                                            ValueRange{});
+    Value step = arith::FPToSIOp::create(rewriter, loc, i64, stepF);
+    Value key = mix64(rewriter, loc, c(op.getSeed()));
+    key = mix64(rewriter, loc, arith::XOrIOp::create(rewriter, loc, key, step));
+    key = mix64(rewriter, loc,
+                arith::XOrIOp::create(rewriter, loc, key, c(op.getSalt())));
+
+    // Row-major strides, as index values (dimensions may be dynamic).
+    SmallVector<Value> strides(rank);
+    Value stride = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      strides[d] = stride;
+      if (d > 0)
+        stride = arith::MulIOp::create(rewriter, loc, stride,
+                                       getDimSize(rewriter, loc, like, d));
+    }
+
+    float rate = op.getRate().convertToFloat();
+    float scale = 1.0f / (1.0f - rate); // PyTorch: noise.div_(1 - p).
+    Value init = createEmptyFrom(rewriter, loc, type, like,
+                                 llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    rewriter.replaceOp(
+        op,
+        linalg::GenericOp::create(
+            rewriter, loc, type, ValueRange{}, init, ArrayRef<AffineMap>{id},
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange) {
+              Value flat = arith::ConstantIndexOp::create(b, l, 0);
+              for (int64_t d = 0; d < rank; ++d) {
+                Value i = linalg::IndexOp::create(b, l, d);
+                flat = arith::AddIOp::create(
+                    b, l, flat, arith::MulIOp::create(b, l, i, strides[d]));
+              }
+              auto ci = [&](uint64_t v) -> Value {
+                return arith::ConstantOp::create(b, l,
+                                                 b.getI64IntegerAttr((int64_t)v));
+              };
+              Value n = arith::AddIOp::create(
+                  b, l, arith::IndexCastOp::create(b, l, i64, flat), ci(1));
+              Value z = arith::AddIOp::create(
+                  b, l, key,
+                  arith::MulIOp::create(b, l, n, ci(0x9E3779B97F4A7C15ULL)));
+              Value bits =
+                  arith::ShRUIOp::create(b, l, mix64(b, l, z), ci(40));
+              Value u = arith::MulFOp::create(
+                  b, l, arith::UIToFPOp::create(b, l, f32, bits),
+                  createFloat(b, l, f32, 1.0 / (1 << 24)));
+              Value keep = arith::CmpFOp::create(
+                  b, l, arith::CmpFPredicate::OGE, u,
+                  createFloat(b, l, f32, rate));
+              linalg::YieldOp::create(
+                  b, l,
+                  arith::SelectOp::create(b, l, keep,
+                                          createFloat(b, l, f32, scale),
+                                          createFloat(b, l, f32, 0.0))
+                      .getResult());
+            })
+            .getResult(0));
+    return success();
+  }
+};
 } // namespace
 
 void nn::populateGradientOpsToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<BroadcastToPattern, NumElementsPattern, ComparePattern,
                SlicePattern, CrossEntropyGradPattern, Conv2DInputGradPattern,
                Conv2DFilterGradPattern, MaxPool2DGradPattern,
-               AvgPool2DGradPattern>(patterns.getContext());
+               AvgPool2DGradPattern, DropoutMaskPattern>(patterns.getContext());
 }

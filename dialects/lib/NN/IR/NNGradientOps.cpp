@@ -177,3 +177,10 @@ LogicalResult MaxPool2DGradOp::verify() {
 LogicalResult AvgPool2DGradOp::verify() {
   return verifyPoolGrad(*this, getSize(), getStride());
 }
+
+LogicalResult DropoutMaskOp::verify() {
+  float rate = getRate().convertToFloat();
+  if (!(rate >= 0.0f && rate < 1.0f))
+    return emitOpError() << "rate must be in [0, 1), found " << rate;
+  return expectShape(*this, "result", dims(getResult()), dims(getLike()));
+}

@@ -478,10 +478,19 @@ LogicalResult AvgPool2DOp::buildGradients(OpBuilder &b, ValueRange grads,
 
 LogicalResult DropoutOp::buildGradients(OpBuilder &b, ValueRange grads,
                                         SmallVectorImpl<Value> &out) {
-  // Only the identity (rate 0) reaches here; nn-autodiff rejects the rest.
+  // Only the identity (rate 0) reaches here: the training passes replace a
+  // dropout with rate > 0 by `x * nn.dropout_mask` (Differentiate.cpp).
   if (!getRate().isZero())
-    return emitOpError("dropout in training is not supported yet");
+    return emitOpError("dropout with rate > 0 must be replaced by a mask "
+                       "before differentiation");
   out.push_back(grads[0]);
+  return success();
+}
+
+LogicalResult DropoutMaskOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                            SmallVectorImpl<Value> &out) {
+  // The mask is piecewise constant: no gradient to `like` or `step`.
+  out.append({Value(), Value()});
   return success();
 }
 

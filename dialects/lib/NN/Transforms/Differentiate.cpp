@@ -160,26 +160,35 @@ static LogicalResult reverseSweep(OpBuilder &b, ArrayRef<Operation *> ops,
 
 LogicalResult nn::emitLossAndGradients(OpBuilder &b, const TrainedModel &m,
                                        ValueRange inputs, Value target,
-                                       ValueRange params, Value &loss,
+                                       ValueRange params, Value step,
+                                       Value &loss,
                                        SmallVectorImpl<Value> &grads) {
-  WalkResult dropout = m.func.walk([](DropoutOp op) {
-    if (op.getRate().isZero())
-      return WalkResult::advance();
-    op.emitOpError("dropout in training is not supported yet");
-    return WalkResult::interrupt();
-  });
-  if (dropout.wasInterrupted())
-    return failure();
-
   IRMapping map;
   for (auto [i, v] : llvm::zip(m.inputs, inputs))
     map.map(m.func.getArgument(i), v);
   for (auto [i, v] : llvm::zip(m.params, params))
     map.map(m.func.getArgument(i), v);
+  auto seedAttr = m.train.getAs<IntegerAttr>("seed");
+  int64_t seed = seedAttr ? seedAttr.getInt() : 0, salt = 0;
   SmallVector<Operation *> ops;
   Block &body = m.func.getBody().front();
-  for (Operation &op : body.without_terminator())
-    ops.push_back(b.clone(op, map));
+  for (Operation &op : body.without_terminator()) {
+    auto dropout = dyn_cast<DropoutOp>(op);
+    if (!dropout || dropout.getRate().isZero()) {
+      ops.push_back(b.clone(op, map));
+      continue;
+    }
+    // Training dropout: y = x * mask; the backward pass of nn.mul then
+    // multiplies the adjoint by the same mask.
+    Value x = map.lookupOrDefault(dropout.getInput());
+    auto mask = DropoutMaskOp::create(b, op.getLoc(), x.getType(), x, step,
+                                      dropout.getRateAttr(),
+                                      b.getI64IntegerAttr(seed),
+                                      b.getI64IntegerAttr(salt++));
+    auto y = MulOp::create(b, op.getLoc(), x.getType(), x, mask);
+    ops.append({mask, y});
+    map.map(dropout.getResult(), y.getResult());
+  }
   Value output = map.lookupOrDefault(body.getTerminator()->getOperand(0));
 
   Location loc = m.func.getLoc();

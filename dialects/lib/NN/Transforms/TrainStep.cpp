@@ -198,7 +198,8 @@ struct BuildTrainStepPass
     Value loss;
     SmallVector<Value> grads;
     if (failed(emitLossAndGradients(b, m, args.take_front(numInputs),
-                                    args[numInputs], params, loss, grads)))
+                                    args[numInputs], params, args.back(), loss,
+                                    grads)))
       return signalPassFailure();
 
     Updater up{b, m.func.getLoc(), *opt, args[args.size() - 2], {}, {}, {}};

@@ -204,4 +204,42 @@ def NN_AvgPool2DGradOp : NN_Op<"avg_pool2d_grad",
   let hasVerifier = 1;
 }
 
+def NN_DropoutMaskOp : NN_Op<"dropout_mask",
+                             [DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "the scaled keep-mask of dropout while training";
+  let description = [{
+    A tensor shaped like `like` (only its shape is read; it supplies the
+    dynamic batch dimension) whose elements are `1 / (1 - rate)` (kept) or
+    `0` (dropped), each dropped with probability `rate`. The training passes
+    replace `y = nn.dropout x` by `y = x * mask`, so the backward pass
+    multiplies the adjoint by the same mask (PyTorch's dropout semantics).
+
+    The mask is a pure function of `seed` (the train block's), `salt` (which
+    dropout of the model, counted from 0 in program order), the f32 scalar
+    `step` (the 1-based optimizer step in `@train_step`, the constant 0 in
+    `@gradients`, truncated to an integer) and each element's row-major flat
+    index `i`, with `mix` the splitmix64 finalizer on 64-bit integers:
+    ```
+    k    = mix(mix(mix(seed) ^ step) ^ salt)
+    bits = mix(k + (i + 1) * 0x9E3779B97F4A7C15)
+    u    = (bits >> 40) * 2^-24              (uniform in [0, 1), 24 bits)
+    mask = u >= rate ? 1 / (1 - rate) : 0
+    ```
+    The mask is piecewise constant in `like`, so its gradient is zero.
+
+    Example:
+    ```mlir
+    %m = nn.dropout_mask %x, %step {rate = 0.5 : f32, seed = 42 : i64, salt = 0 : i64}
+        : (tensor<?x128xf32>, tensor<f32>) -> tensor<?x128xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor:$like, NN_F32Scalar:$step, F32Attr:$rate,
+                   I64Attr:$seed, I64Attr:$salt);
+  let results = (outs NN_F32Tensor:$result);
+  let assemblyFormat = [{
+    $like `,` $step attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // NN_DIALECT_NN_IR_NNGRADIENTOPS_TD
