@@ -7,6 +7,8 @@ packages=(
   # build
   cmake ninja-build g++ ccache libzstd-dev zlib1g-dev
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
+  # LLVM's OpenMP runtime: generated code runs its thread blocks on it
+  libomp-22-dev
   # tests and references (Debian's python3, not a pyenv one)
   python3 python3-numpy python3-torch clang-14 libclang-rt-14-dev
   # a fast BLAS for the NumPy/PyTorch baselines (Debian otherwise uses reference BLAS)

@@ -40,18 +40,20 @@ const std::vector<Command> &commands() {
         {"--log", "metrics.csv", "write one CSV row per epoch"},
         {"--log-steps", "steps.csv", "write the loss of every step (step,loss)"},
         {"--device", "cpu|cuda", "where to run (default cpu)"},
-        {"--threads", "T", "worker threads"},
+        {"--threads", "T", "worker threads (default: the CPUs available)"},
         {"--quiet", nullptr, "only the per-epoch lines"}}},
       {"eval",
        "loss and accuracy on the test source (or the data source)",
        {{"--load", "W.safetensors", "the weights (required)"},
         {"--data", "DIR", "folder holding the data files"},
-        {"--batch", "B", "batch size"}}},
+        {"--batch", "B", "batch size"},
+        {"--threads", "T", "worker threads"}}},
       {"predict",
        "run the model on .npy inputs and write the output as f32 .npy",
        {{"--load", "W.safetensors", "the weights (required)"},
         {"--input", "X.npy", "one per model input, in order"},
-        {"--output", "Y.npy", "where to write the output (required)"}}},
+        {"--output", "Y.npy", "where to write the output (required)"},
+        {"--threads", "T", "worker threads"}}},
       {"info", "parameters, shapes, target and build flags", {}},
       {"bench",
        "time the forward pass in this process (inference benchmarks)",
@@ -257,7 +259,7 @@ int runCommand(const nnrt_model *model, const Command &c, const Options &o,
   int64_t seedFlag = intFlag(o, "--seed", -1, 0);
   int64_t batchFlag = intFlag(o, "--batch", -1, 1);
   int64_t epochs = intFlag(o, "--epochs", m.epochs, 0);
-  int64_t threads = intFlag(o, "--threads", 1, 1);
+  int64_t threads = intFlag(o, "--threads", nnrt_threads_default(), 1);
   double lr = floatFlag(o, "--lr", m.lr);
   if (!o.error.empty())
     return -1;

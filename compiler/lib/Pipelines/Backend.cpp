@@ -53,8 +53,10 @@ static std::string findRuntimeLibrary(const nnc::BackendOptions &options) {
 }
 
 /// Links `object` with the runtime into `output` with the system C++ driver.
+/// Code with thread blocks calls LLVM's OpenMP runtime (libomp, a system
+/// library); code without them does not depend on it.
 static LogicalResult linkExecutable(ModuleOp module, StringRef object,
-                                    StringRef output,
+                                    StringRef output, bool usesOpenMP,
                                     const nnc::BackendOptions &options) {
   std::string runtime = findRuntimeLibrary(options);
   if (!llvm::sys::fs::exists(runtime))
@@ -67,6 +69,8 @@ static LogicalResult linkExecutable(ModuleOp module, StringRef object,
     return module.emitError("cannot find a C++ linker driver (c++ or g++)");
   SmallVector<StringRef> args = {*driver, "-o",     output,  object,
                                  runtime, "-lz",    "-lm",   "-lpthread"};
+  if (usesOpenMP)
+    args.push_back("-lomp");
   std::string error;
   int rc = llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, {}, 0, 0,
                                      &error);
@@ -142,7 +146,9 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
   }
   if (stage == BackendStage::Obj)
     return success();
-  LogicalResult linked = linkExecutable(module, objectPath, outputPath, options);
+  bool usesOpenMP = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
+  LogicalResult linked =
+      linkExecutable(module, objectPath, outputPath, usesOpenMP, options);
   llvm::sys::fs::remove(objectPath);
   return linked;
 }

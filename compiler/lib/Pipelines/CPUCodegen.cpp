@@ -43,11 +43,17 @@ namespace {
 constexpr llvm::StringLiteral kTileScript = R"mlir(
 module attributes {transform.with_named_sequence} {
   transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    // Threads: 64x64 blocks of C are shared out (scf.forall, later OpenMP).
+    // Only M and N are split, so every thread count gives the same bits.
+    %mms0 = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
+    %blocks, %forall = transform.structured.tile_using_forall %mms0 tile_sizes [64, 64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
     %mms = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
     %t, %li, %lj = transform.structured.tile_using_for %mms tile_sizes [8, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
-    // Peel the M loop where M is not a multiple of 8 (dynamic batch); a
-    // divisible loop fails to peel, silently.
-    transform.foreach %li : !transform.any_op {
+    // Peel the M and N loops where the block is not a multiple of the register
+    // tile (dynamic batch, N = 120, a last partial block); a divisible loop
+    // fails to peel, silently.
+    %lij = transform.merge_handles %lj, %li : !transform.any_op
+    transform.foreach %lij : !transform.any_op {
     ^bb0(%l: !transform.any_op):
       transform.sequence %l : !transform.any_op failures(suppress) {
       ^bb1(%l2: !transform.any_op):

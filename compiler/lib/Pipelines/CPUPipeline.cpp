@@ -38,10 +38,13 @@ constexpr llvm::StringLiteral kLLVMStage =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "nnc-cpu-transform{stage=lower},"
     "func.func(convert-linalg-to-loops),convert-vector-to-scf{full-unroll=true},"
-    "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
-    "finalize-memref-to-llvm,convert-vector-to-llvm,convert-arith-to-llvm,convert-math-to-llvm,"
+    // Thread blocks become OpenMP worksharing loops; the memref lowering must
+    // run before the CFG one (it lowers OpenMP's alloca_scope bodies).
+    "scf-forall-to-parallel,convert-scf-to-openmp,"
+    "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+    "convert-scf-to-cf,convert-vector-to-llvm,convert-arith-to-llvm,convert-math-to-llvm,"
     "convert-math-to-libm,convert-cf-to-llvm,convert-ub-to-llvm,"
-    "convert-func-to-llvm,reconcile-unrealized-casts";
+    "convert-openmp-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts";
 } // namespace
 
 static LogicalResult runStage(ModuleOp module, StringRef pipeline,

@@ -132,6 +132,8 @@ nnrt_status nnrt_init_fill(const char *name, const char *spec, uint64_t seed,
 // The number of worker threads the runtime and generated code may use.
 void nnrt_threads_set(int count);
 int nnrt_threads_get(void);
+// The CPUs this process may run on: the default thread count.
+int nnrt_threads_default(void);
 
 //===----------------------------------------------------------------------===//
 // The executable's entry point
