@@ -85,6 +85,62 @@ module attributes {transform.with_named_sequence} {
     ^bb0(%k: !transform.any_op):
       transform.loop.hoist_loop_invariant_subsets %k : !transform.any_op
     }
+
+    // Convolutions, direct, after the matmul patterns: those would turn the
+    // weights' broadcast reads into transposes that lower element by element.
+    // Threads take blocks of 8 images. Per image and
+    // output row a vector<F x OW> accumulator stays in registers over the C,
+    // KH and KW loops: an input row broadcast over F times the weights
+    // broadcast over OW. (Strided convolutions fail to vectorize: scalar.)
+    %convs = transform.structured.match ops{["linalg.conv_2d_nchw_fchw"]} in %root : (!transform.any_op) -> !transform.any_op
+    %cblocks, %cforall = transform.structured.tile_using_forall %convs tile_sizes [8] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    // OW in tiles of 8 (a ymm), the remainder peeled: LLVM scalarizes
+    // loop-carried vectors of odd widths such as 24.
+    %cow_tiles, %cow = transform.structured.tile_using_for %cblocks tile_sizes [0, 0, 0, 8] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.foreach %cow : !transform.any_op {
+    ^bb0(%l: !transform.any_op):
+      transform.sequence %l : !transform.any_op failures(suppress) {
+      ^bb1(%l2: !transform.any_op):
+        %lc = transform.cast %l2 : !transform.any_op to !transform.op<"scf.for">
+        %main, %rem = transform.loop.peel %lc : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
+      }
+    }
+    // Makes the peeled remainder tiles static.
+    transform.foreach %cforall : !transform.any_op {
+    ^bb0(%b: !transform.any_op):
+      transform.apply_patterns to %b { transform.apply_patterns.canonicalization } : !transform.any_op
+    }
+    %conv_tiles = transform.structured.match ops{["linalg.conv_2d_nchw_fchw"]} in %root : (!transform.any_op) -> !transform.any_op
+    %cgen = transform.structured.generalize %conv_tiles : (!transform.any_op) -> !transform.any_op
+    %ct, %cn, %cf, %coh, %cc, %ckh, %ckw = transform.structured.tile_using_for %cgen tile_sizes [1, 1, 1, 0, 1, 1, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+    // Filter gradients (f, c, kh, kw; n, oh, ow): threads split KH, and a
+    // vector<F x KW> accumulator stays in registers over N, OH and OW.
+    %fgrads = transform.structured.match attributes {nnc.conv_filter_grad} in %root : (!transform.any_op) -> !transform.any_op
+    %fblocks, %fforall = transform.structured.tile_using_forall %fgrads tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %ft, %ff, %fc, %fn, %foh, %fow = transform.structured.tile_using_for %fblocks tile_sizes [1, 1, 0, 0, 1, 1, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+    %conv_blocks = transform.merge_handles %cforall, %fforall : !transform.any_op
+    // Per block: unit dimensions go, so the windowed input maps become
+    // projections, and the tiles vectorize.
+    transform.foreach %conv_blocks : !transform.any_op {
+    ^bb0(%b: !transform.any_op):
+      transform.apply_patterns to %b { transform.apply_patterns.linalg.fold_unit_extent_dims_via_slices } : !transform.any_op
+      %tiles = transform.structured.match ops{["linalg.generic"]} in %b : (!transform.any_op) -> !transform.any_op
+      transform.foreach %tiles : !transform.any_op {
+      ^bb1(%op: !transform.any_op):
+        transform.sequence %op : !transform.any_op failures(suppress) {
+        ^bb2(%op2: !transform.any_op):
+          transform.structured.vectorize %op2 : !transform.any_op
+        }
+      }
+    }
+    %conv_loops = transform.merge_handles %ckw, %ckh, %cc, %fow, %foh, %fn : !transform.any_op
+    transform.foreach %conv_loops : !transform.any_op {
+    ^bb0(%l: !transform.any_op):
+      // The vectorizer's constants first: hoisting needs them outside.
+      // (Canonicalizing instead would erase 1-trip loops under the handles.)
+      transform.apply_licm to %l : !transform.any_op
+      transform.loop.hoist_loop_invariant_subsets %l : !transform.any_op
+    }
     transform.yield
   }
 }
@@ -97,7 +153,6 @@ module attributes {transform.with_named_sequence} {
     transform.apply_patterns to %f {
       transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
       transform.apply_patterns.vector.lower_outerproduct
-      transform.apply_patterns.vector.transfer_permutation_patterns
       transform.apply_patterns.vector.lower_transfer max_transfer_rank = 1
       transform.apply_patterns.vector.lower_broadcast
       transform.apply_patterns.canonicalization } : !transform.any_op

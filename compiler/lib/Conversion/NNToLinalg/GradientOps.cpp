@@ -258,24 +258,68 @@ struct Conv2DFilterGradPattern : GradPattern<Conv2DFilterGradOp> {
     iterators.append(3, utils::IteratorType::reduction);
     Value init = createFilledFrom(rewriter, loc, type, g, {0, 1, 2, 3},
                                   rewriter.getF32FloatAttr(0.0));
-    rewriter.replaceOp(
-        op, linalg::GenericOp::create(
-                rewriter, loc, type, ValueRange{g, x}, init, maps, iterators,
-                [](OpBuilder &b, Location l, ValueRange a) {
-                  Value prod = arith::MulFOp::create(b, l, a[0], a[1]);
-                  linalg::YieldOp::create(
-                      b, l, arith::AddFOp::create(b, l, a[2], prod).getResult());
-                })
-                .getResult(0));
+    auto grad = linalg::GenericOp::create(
+        rewriter, loc, type, ValueRange{g, x}, init, maps, iterators,
+        [](OpBuilder &b, Location l, ValueRange a) {
+          Value prod = arith::MulFOp::create(b, l, a[0], a[1]);
+          linalg::YieldOp::create(
+              b, l, arith::AddFOp::create(b, l, a[2], prod).getResult());
+        });
+    // The CPU codegen script finds this generic by the marker to vectorize it.
+    grad->setAttr(kConvFilterGradMarker, rewriter.getUnitAttr());
+    rewriter.replaceOp(op, grad.getResult(0));
     return success();
   }
 };
 
-/// Adds `contribution(ki, kj, slice)` into the strided slice of `dx` that
-/// window offset (ki, kj) covers, for every offset of a `size` window.
-static Value accumulateWindows(
-    OpBuilder &b, Location loc, Value dx, Value g, int64_t size, int64_t stride,
-    llvm::function_ref<Value(int64_t, Value)> contribution) {
+/// What window offset `k` (ki * size + kj, an index) of the window at an
+/// output position sends back to its input element, from the elements of
+/// the per-window `inputs` there.
+using WindowShareFn =
+    llvm::function_ref<Value(OpBuilder &, Location, Value k, ValueRange)>;
+
+/// The input gradient of a `size` x `size` pooling with `stride`: every
+/// window offset's share of `inputs` (shaped like the pooled output) is added
+/// into `dx` (zeros, NCHW).
+///
+/// Windows that tile the input exactly (stride == size, H = OH * size) write
+/// each element once: one generic over dx viewed as [N, C, OH, size, OW,
+/// size], no strided copies. Otherwise one strided slice-add per offset.
+static Value accumulateWindows(OpBuilder &b, Location loc, Value dx,
+                               ValueRange inputs, int64_t size, int64_t stride,
+                               WindowShareFn share) {
+  auto dxType = cast<RankedTensorType>(dx.getType());
+  auto gType = cast<RankedTensorType>(inputs[0].getType());
+  ArrayRef<int64_t> dxShape = dxType.getShape(), gShape = gType.getShape();
+  if (stride == size && dxShape[2] == gShape[2] * size &&
+      dxShape[3] == gShape[3] * size) {
+    MLIRContext *ctx = b.getContext();
+    AffineExpr n, c, oh, i, ow, j;
+    bindDims(ctx, n, c, oh, i, ow, j);
+    SmallVector<int64_t> windows = {gShape[0], gShape[1], gShape[2],
+                                    size,      gShape[3], size};
+    SmallVector<ReassociationIndices> groups = {{0}, {1}, {2, 3}, {4, 5}};
+    auto windowsType = RankedTensorType::get(windows, dxType.getElementType());
+    Value init = tensor::ExpandShapeOp::create(b, loc, windowsType, dx, groups);
+    SmallVector<AffineMap> maps(inputs.size(),
+                                AffineMap::get(6, 0, {n, c, oh, ow}, ctx));
+    maps.push_back(b.getMultiDimIdentityMap(6));
+    Value spread =
+        linalg::GenericOp::create(
+            b, loc, windowsType, inputs, init, maps,
+            SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+            [&](OpBuilder &nb, Location l, ValueRange a) {
+              Value k = arith::AddIOp::create(
+                  nb, l,
+                  arith::MulIOp::create(nb, l, linalg::IndexOp::create(nb, l, 3),
+                                        arith::ConstantIndexOp::create(nb, l, size)),
+                  linalg::IndexOp::create(nb, l, 5));
+              linalg::YieldOp::create(nb, l,
+                                      share(nb, l, k, a.drop_back()));
+            })
+            .getResult(0);
+    return tensor::CollapseShapeOp::create(b, loc, dxType, spread, groups);
+  }
   for (int64_t k = 0; k < size * size; ++k) {
     SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
                                          b.getIndexAttr(k / size),
@@ -283,12 +327,20 @@ static Value accumulateWindows(
     SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1),
                                          b.getIndexAttr(stride),
                                          b.getIndexAttr(stride)};
-    SmallVector<OpFoldResult> sizes = sizesOf(b, loc, g);
-    Value slice = tensor::ExtractSliceOp::create(
-        b, loc, cast<RankedTensorType>(g.getType()), dx, offsets, sizes,
-        strides);
-    dx = tensor::InsertSliceOp::create(b, loc, contribution(k, slice), dx,
-                                       offsets, sizes, strides);
+    SmallVector<OpFoldResult> sizes = sizesOf(b, loc, inputs[0]);
+    Value slice = tensor::ExtractSliceOp::create(b, loc, gType, dx, offsets,
+                                                 sizes, strides);
+    SmallVector<Value> operands(inputs);
+    operands.push_back(slice);
+    Value added = buildElementwise(
+        b, loc, gType, operands,
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          Value kIndex = arith::ConstantIndexOp::create(nb, l, k);
+          return arith::AddFOp::create(nb, l, a.back(),
+                                       share(nb, l, kIndex, a.drop_back()));
+        });
+    dx = tensor::InsertSliceOp::create(b, loc, added, dx, offsets, sizes,
+                                       strides);
   }
   return dx;
 }
@@ -342,17 +394,15 @@ struct MaxPool2DGradPattern : GradPattern<MaxPool2DGradOp> {
             .getResult(1);
     Value dx = createFilledFrom(rewriter, loc, op.getType(), x, {0, 1, 2, 3},
                                 rewriter.getF32FloatAttr(0.0));
+    // The window's gradient goes to its first maximum only, as in PyTorch.
     dx = accumulateWindows(
-        rewriter, loc, dx, g, size, s, [&](int64_t k, Value slice) {
-          return buildElementwise(
-              rewriter, loc, gType, {g, argmax, slice},
-              [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                Value hit = arith::CmpIOp::create(
-                    b, l, arith::CmpIPredicate::eq, a[1],
-                    arith::ConstantIntOp::create(b, l, k, 32));
-                Value sum = arith::AddFOp::create(b, l, a[2], a[0]);
-                return arith::SelectOp::create(b, l, hit, sum, a[2]);
-              });
+        rewriter, loc, dx, {g, argmax}, size, s,
+        [](OpBuilder &b, Location l, Value k, ValueRange a) -> Value {
+          Value k32 = arith::IndexCastOp::create(b, l, b.getI32Type(), k);
+          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                            a[1], k32);
+          return arith::SelectOp::create(
+              b, l, hit, a[0], createFloat(b, l, b.getF32Type(), 0.0));
         });
     rewriter.replaceOp(op, dx);
     return success();
@@ -373,14 +423,10 @@ struct AvgPool2DGradPattern : GradPattern<AvgPool2DGradOp> {
     Value share = divideBy(rewriter, loc, g, area);
     Value dx = createFilledFrom(rewriter, loc, op.getType(), g, {0, 1, 2, 3},
                                 rewriter.getF32FloatAttr(0.0));
-    dx = accumulateWindows(
-        rewriter, loc, dx, g, size, op.getStride(), [&](int64_t, Value slice) {
-          return buildElementwise(
-              rewriter, loc, gType, {share, slice},
-              [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                return arith::AddFOp::create(b, l, a[1], a[0]);
-              });
-        });
+    dx = accumulateWindows(rewriter, loc, dx, {share}, size, op.getStride(),
+                           [](OpBuilder &, Location, Value, ValueRange a) {
+                             return a[0];
+                           });
     rewriter.replaceOp(op, dx);
     return success();
   }

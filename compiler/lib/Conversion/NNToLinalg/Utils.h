@@ -13,6 +13,10 @@
 
 namespace mlir::nn {
 
+/// Marks the generic of a conv filter gradient; the CPU codegen script
+/// (compiler/lib/Pipelines/CPUCodegen.cpp) matches it by this name.
+constexpr llvm::StringLiteral kConvFilterGradMarker = "nnc.conv_filter_grad";
+
 /// Computes one result element from the operands' elements.
 using ScalarFn = llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
 /// Computes the new accumulators from input elements then old accumulators.
