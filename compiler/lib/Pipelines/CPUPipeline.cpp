@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Manifest.h"
+#include "ObjectEmitter.h"
 #include "nn/Pipelines/Backend.h"
 
 #include "nn/Dialect/NN/IR/NNDialect.h"
@@ -14,6 +15,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -30,9 +32,10 @@ constexpr llvm::StringLiteral kLinalgStage =
     "convert-nn-to-linalg,func.func(canonicalize,linalg-fuse-elementwise-ops,"
     "canonicalize),cse";
 
-/// Tensors to buffers to loops to the LLVM dialect.
+/// Tensors to buffers to loops to the LLVM dialect (after the tile stage,
+/// whose register tile depends on the target).
 constexpr llvm::StringLiteral kLLVMStage =
-    "nnc-cpu-transform{stage=tile},canonicalize,cse,"
+    "canonicalize,cse,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
@@ -103,5 +106,11 @@ LogicalResult nnc::lowerModule(ModuleOp module, BackendStage first,
     return success();
   markEntryPoints(module);
   dropNNAttributes(module);
-  return runStage(module, kLLVMStage, options);
+  // 16 zmm accumulators with AVX-512; 8 ymm ones leave room for operands in
+  // the 16 registers of AVX2.
+  bool avx512 = nnc::targetHasAVX512(options);
+  std::string tile = llvm::formatv("nnc-cpu-transform{{stage=tile tile-m={0} "
+                                   "tile-n={1}},",
+                                   avx512 ? 8 : 4, avx512 ? 32 : 16);
+  return runStage(module, tile + kLLVMStage.str(), options);
 }

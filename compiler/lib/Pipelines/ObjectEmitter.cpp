@@ -17,6 +17,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
@@ -86,6 +87,13 @@ createHostTargetMachine(const nnc::BackendOptions &options, std::string &error) 
   if (!machine)
     error = "cannot create a target machine for CPU '" + cpu + "'";
   return machine;
+}
+
+bool nnc::targetHasAVX512(const nnc::BackendOptions &options) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createHostTargetMachine(options, error);
+  return machine && machine->getMCSubtargetInfo()->checkFeatures("+avx512f");
 }
 
 static void optimize(llvm::Module &module, llvm::TargetMachine &machine,

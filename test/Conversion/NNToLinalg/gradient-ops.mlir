@@ -69,12 +69,29 @@ func.func @conv2d_filter_grad(%x: tensor<?x1x7x7xf32>, %g: tensor<?x6x3x3xf32>) 
 // -----
 
 // First-maximum index per window, then one strided slice-add per offset.
+// Windows that tile the input: the argmax generic, then one generic writes
+// every element of dx, viewed as [N, C, OH, 2, OW, 2], once: no strided slices.
 // CHECK-LABEL: func.func @max_pool2d_grad
 // CHECK: linalg.generic
 // CHECK: arith.cmpf ogt
-// CHECK-COUNT-4: tensor.insert_slice {{.*}} [1, 1, 2, 2]
+// CHECK: tensor.expand_shape {{.*}} {{\[}}[0], [1], [2, 3], [4, 5]] {{.*}} into tensor<?x2x2x2x2x2xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]
+// CHECK: arith.cmpi eq
+// CHECK: tensor.collapse_shape {{.*}} into tensor<?x2x4x4xf32>
+// CHECK-NOT: tensor.insert_slice
 func.func @max_pool2d_grad(%g: tensor<?x2x2x2xf32>, %x: tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32> {
   %0 = nn.max_pool2d_grad %g, %x {size = 2 : i64, stride = 2 : i64} : (tensor<?x2x2x2xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  return %0 : tensor<?x2x4x4xf32>
+}
+
+// -----
+
+// Overlapping windows: one strided slice-add per window offset.
+// CHECK-LABEL: func.func @max_pool2d_grad_overlap
+// CHECK: arith.cmpf ogt
+// CHECK-COUNT-4: tensor.insert_slice {{.*}} [1, 1, 1, 1]
+func.func @max_pool2d_grad_overlap(%g: tensor<?x2x3x3xf32>, %x: tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32> {
+  %0 = nn.max_pool2d_grad %g, %x {size = 2 : i64, stride = 1 : i64} : (tensor<?x2x3x3xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
   return %0 : tensor<?x2x4x4xf32>
 }
 

@@ -14,8 +14,9 @@ examples/lenet.nn it compiles the example with nnc, saves its seeded initial wei
 (full 60000-image training set, 2 epochs, batch 64, shuffle on), and reads the test accuracy
 of the last epoch from `--log`. Then it builds the same network in PyTorch, loads the same
 initial weights, and trains it with the same optimizer, learning rate, batch size and number
-of epochs (its own shuffle) on the same data, and measures the test accuracy on the 10000
-test images. It prints one line per model:
+of epochs on the same data, in the same order: the script reproduces nnc's seeded shuffle
+(docs/runtime.md, "Random numbers"), so the two runs differ only in arithmetic. It measures
+the test accuracy on the 10000 test images. It prints one line per model:
 
     fashion_mnist_mlp  nnc 0.8xxx (NN s)  pytorch 0.8xxx (NN s)  diff +0.00xx
 
@@ -88,17 +89,42 @@ MODELS = {
 }
 
 
+M64 = (1 << 64) - 1
+GOLDEN = 0x9E3779B97F4A7C15
+
+
+def mix64(z):
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def nnc_shuffle(n, seed, epoch):
+    """The runtime's shuffleOrder(n, seed, epoch): Fisher-Yates on a splitmix64 stream."""
+    h = 0xcbf29ce484222325
+    for c in f"shuffle.{epoch}".encode():
+        h = ((h ^ c) * 0x100000001b3) & M64
+    state = h ^ mix64((seed + GOLDEN) & M64)
+    order = list(range(n))
+    for i in range(n - 1, 0, -1):
+        state = (state + GOLDEN) & M64
+        j = (mix64(state) * (i + 1)) >> 64
+        order[i], order[j] = order[j], order[i]
+    return torch.tensor(order)
+
+
 def check_train_block(exe, expected):
     """The example's train block must be what the PyTorch side replicates."""
     info = subprocess.run([exe, "info"], check=True, capture_output=True, text=True).stdout
     opt, lr, batch, epochs = expected
-    m = re.search(r"^train: loss cross_entropy, batch (\d+), epochs (\d+), .*shuffle on$",
-                  info, re.M)
+    m = re.search(r"^train: loss cross_entropy, batch (\d+), epochs (\d+), seed (\d+), "
+                  r"shuffle on$", info, re.M)
     o = re.search(r"^optimizer: (\w+) .*\blr=(\S+)", info, re.M)
     got = (o and o.group(1), o and float(o.group(2)), m and int(m.group(1)),
            m and int(m.group(2)))
     if got != (opt, lr, batch, epochs):
         sys.exit(f"{exe}: train block is {got}, this script replicates {expected}")
+    return int(m.group(3))
 
 
 def run_nnc(name, workdir, threads, exe_dir):
@@ -108,13 +134,14 @@ def run_nnc(name, workdir, threads, exe_dir):
         exe = os.path.join(workdir, name)
         subprocess.run([os.environ.get("NNC", os.path.join(ROOT, "build", "bin", "nnc")),
                         os.path.join(ROOT, "examples", name + ".nn"), "-o", exe], check=True)
-    check_train_block(exe, MODELS[name][4])
+    seed = check_train_block(exe, MODELS[name][4])
     init = os.path.join(workdir, name + ".init.safetensors")
     subprocess.run([exe, "train", "--epochs", "0", "--save", init, "--quiet"], check=True,
                    stdout=subprocess.DEVNULL)
     log = os.path.join(workdir, name + ".log.csv")
     start = time.time()
-    args = [exe, "train", "--quiet", "--log", log]
+    steps = os.path.join(workdir, name + ".steps.csv")
+    args = [exe, "train", "--quiet", "--log", log, "--log-steps", steps]
     if threads:
         args += ["--threads", str(threads)]
     subprocess.run(args, check=True)
@@ -122,10 +149,12 @@ def run_nnc(name, workdir, threads, exe_dir):
     with open(log) as f:
         rows = [line.strip().split(",") for line in f if line.strip()]
     header, last = rows[0], rows[-1]
-    return float(last[header.index("test_accuracy")]), seconds, exe, init
+    with open(steps) as f:
+        first_loss = float(f.read().split("\n")[1].split(",")[1])
+    return float(last[header.index("test_accuracy")]), seconds, seed, init, first_loss
 
 
-def run_torch(name, init, workdir, threads):
+def run_torch(name, init, seed, threads):
     make, prefixes, in_shape, make_opt, (_, _, batch, epochs) = MODELS[name]
     torch.manual_seed(0)
     model = make()
@@ -142,15 +171,16 @@ def run_torch(name, init, workdir, threads):
     tx = torch.from_numpy(load_idx("t10k-images-idx3-ubyte.gz").astype(np.float32) / 255)
     ty = torch.from_numpy(load_idx("t10k-labels-idx1-ubyte.gz").astype(np.int64))
     x, tx = x.reshape((-1,) + in_shape), tx.reshape((-1,) + in_shape)
-    g = torch.Generator().manual_seed(0)
     start = time.time()
     for epoch in range(epochs):
         model.train()
-        perm = torch.randperm(len(x), generator=g)
+        perm = nnc_shuffle(len(x), seed, epoch)
         total = 0.0
         for i in range(0, len(x), batch):
             idx = perm[i:i + batch]
             loss = F.cross_entropy(model(x[idx]), y[idx])
+            if epoch == 0 and i == 0:
+                first_loss = loss.item()
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -162,7 +192,7 @@ def run_torch(name, init, workdir, threads):
             test_loss = F.cross_entropy(logits, ty).item()
         print(f"  pytorch {name} epoch {epoch + 1}  train_loss {total / len(x):.6f}  "
               f"test_loss {test_loss:.6f}  test_accuracy {acc:.4f}", flush=True)
-    return acc, time.time() - start
+    return acc, time.time() - start, first_loss
 
 
 def main():
@@ -180,9 +210,14 @@ def main():
     results = []
     for name in [args.only] if args.only else list(MODELS):
         print(f"== {name}", flush=True)
-        acc, secs, exe, init = run_nnc(name, args.workdir, args.threads, args.exe_dir)
+        acc, secs, seed, init, loss1 = run_nnc(name, args.workdir, args.threads, args.exe_dir)
         print(f"  nnc     {name} test_accuracy {acc:.4f} ({secs:.0f} s)", flush=True)
-        tacc, tsecs = run_torch(name, init, args.workdir, args.threads)
+        tacc, tsecs, tloss1 = run_torch(name, init, seed, args.threads)
+        # Same weights and the same first batch give the same first loss; a different
+        # value means the reproduced shuffle is not nnc's.
+        print(f"  first-step loss: nnc {loss1:.6f}, pytorch {tloss1:.6f}", flush=True)
+        if abs(loss1 - tloss1) > 1e-4 * abs(tloss1):
+            sys.exit(f"{name}: the first batches differ; the shuffle recipe does not match nnc's")
         results.append((name, acc, secs, tacc, tsecs))
     print()
     ok = True
