@@ -1,7 +1,7 @@
 """Accuracy acceptance (issue 5): nnc vs PyTorch on Fashion-MNIST. NOT a lit test (it takes
-about 2-3 minutes on this 2-core machine: ~1 s per epoch for the MLP and ~50 s per epoch
-for LeNet with nnc, ~1.5 s and ~8 s per epoch with PyTorch/OpenBLAS). Last measured at
-6adee71: MLP nnc 0.8580 vs PyTorch 0.8473; LeNet nnc 0.8552 vs PyTorch 0.8625.
+about a minute on this 2-core machine: ~1 s for the MLP's 2 epochs and ~18 s for LeNet's
+with nnc, ~2 s and ~13 s with PyTorch/OpenBLAS). Last measured at c5c190a, same weights
+and batch order: MLP nnc 0.8580 vs PyTorch 0.8565; LeNet nnc 0.8505 vs PyTorch 0.8443.
 
 Run from the repository root, after building:
 
