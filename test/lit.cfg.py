@@ -34,5 +34,11 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 # Features that gate tests needing optional tools.
 if shutil.which("clang-14") or shutil.which("clang"):
     config.available_features.add("clang")
+# ptxas assembles the PTX of --target=cuda where the CUDA toolkit is installed
+# (these machines: /usr/local/cuda/bin); CI may have none.
+ptxas = shutil.which("ptxas") or shutil.which("ptxas", path="/usr/local/cuda/bin")
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
 if os.environ.get("NNC_FUZZ_SECONDS"):
     config.available_features.add("long-fuzz")

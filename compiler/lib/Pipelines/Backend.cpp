@@ -1,13 +1,17 @@
 //===- Backend.cpp - runs the stages and writes what nnc emits ------------===//
 
 #include "nn/Pipelines/Backend.h"
-#include "CPUCodegen.h"
 #include "Manifest.h"
 #include "ObjectEmitter.h"
+#include "../Target/PipelineText.h"
 
 #include "nn/Conversion/Passes.h"
 #include "nn/Dialect/NN/IR/NNDialect.h"
 #include "nn/Dialect/NN/Transforms/Passes.h"
+#include "nn/Target/Targets.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -38,7 +42,88 @@ void nnc::registerBackendPasses() {
   registerAllPasses();
   mlir::nn::registerNNConversionPasses();
   mlir::nn::registerNNTransformsPasses();
-  registerCPUCodegenPasses();
+  registerTargetPasses();
+}
+
+/// Gradients and the training step, at the nn level (nn-train).
+constexpr llvm::StringLiteral kTrainStage = "nn-autodiff,nn-build-train-step";
+
+/// nn to linalg on tensors, elementwise chains fused.
+constexpr llvm::StringLiteral kLinalgStage =
+    "convert-nn-to-linalg,func.func(canonicalize,linalg-fuse-elementwise-ops,"
+    "canonicalize),cse";
+
+/// Runs the passes `build` adds, with the MLIR debug flags when asked.
+static LogicalResult
+runStage(ModuleOp module, const nnc::BackendOptions &options,
+         llvm::function_ref<void(OpPassManager &)> build) {
+  PassManager pm(module->getName());
+  if (options.applyMLIRCommandLine && failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  build(pm);
+  return pm.run(module);
+}
+
+static bool hasTrainBlock(ModuleOp module) {
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func->hasAttr(mlir::nn::kTrainAttr))
+      return true;
+  return false;
+}
+
+/// The runtime calls entry points through MLIR's C interface wrappers.
+static void markEntryPoints(ModuleOp module) {
+  for (const nnc::EntryPoint &entry : nnc::findEntryPoints(module))
+    if (auto func = module.lookupSymbol<func::FuncOp>(entry.symbol))
+      func->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+}
+
+/// The nn.* attributes have served the manifest; LLVM IR translation would
+/// warn about each of them.
+static void dropNNAttributes(ModuleOp module) {
+  auto isNN = [](NamedAttribute attr) {
+    return attr.getName().getValue().starts_with("nn.");
+  };
+  for (auto func : module.getOps<func::FuncOp>()) {
+    for (NamedAttribute attr : llvm::to_vector(func->getDiscardableAttrs()))
+      if (isNN(attr))
+        func->removeDiscardableAttr(attr.getName());
+    // Argument attributes only ever hold nn.* markers here.
+    func.removeArgAttrsAttr();
+  }
+}
+
+void nnc::buildLoweringPipeline(OpPassManager &pm, const BackendOptions &options) {
+  switch (options.target) {
+  case Target::CPU:
+    return buildCPULoweringPipeline(pm, options);
+  case Target::CUDA:
+    return buildCUDALoweringPipeline(pm, options);
+  case Target::CUDAEmulated:
+    return buildCUDAEmulatedLoweringPipeline(pm, options);
+  }
+}
+
+LogicalResult nnc::lowerModule(ModuleOp module, BackendStage first,
+                               BackendStage last,
+                               const BackendOptions &options) {
+  auto runs = [&](BackendStage stage) { return first <= stage && stage <= last; };
+  auto text = [](StringRef pipeline) {
+    return [pipeline](OpPassManager &pm) { addPipelineText(pm, pipeline); };
+  };
+  if (runs(BackendStage::NNTrain) && hasTrainBlock(module) &&
+      failed(runStage(module, options, text(kTrainStage))))
+    return failure();
+  if (runs(BackendStage::Linalg) &&
+      failed(runStage(module, options, text(kLinalgStage))))
+    return failure();
+  if (!runs(BackendStage::LLVM))
+    return success();
+  markEntryPoints(module);
+  dropNNAttributes(module);
+  return runStage(module, options, [&](OpPassManager &pm) {
+    buildLoweringPipeline(pm, options);
+  });
 }
 
 /// libnnrt.a: --runtime-lib, else ../lib next to the nnc binary.
@@ -71,6 +156,8 @@ static LogicalResult linkExecutable(ModuleOp module, StringRef object,
                                  runtime, "-lz",    "-lm",   "-lpthread"};
   if (usesOpenMP)
     args.push_back("-lomp");
+  // The CUDA driver is loaded with dlopen, only when a GPU is used.
+  args.push_back("-ldl");
   std::string error;
   int rc = llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, {}, 0, 0,
                                      &error);
@@ -96,12 +183,24 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
   FailureOr<std::string> manifest = buildManifest(module);
   if (failed(manifest))
     return failure();
+  // The runtime runs a CUDA build's entry points on the device.
+  if (options.target == Target::CUDA)
+    *manifest += "device\tcuda\t" + options.cudaArch + "\n";
   SmallVector<EntryPoint> entries = findEntryPoints(module);
   if (failed(lowerModule(module, BackendStage::Linalg, BackendStage::LLVM,
                           options)))
     return failure();
   if (stage == BackendStage::LLVM) {
     module.print(os);
+    return success();
+  }
+  if (stage == BackendStage::PTX) {
+    if (options.target != Target::CUDA)
+      return module.emitError("--emit=ptx needs --target=cuda");
+    FailureOr<std::string> ptx = extractPTX(module);
+    if (failed(ptx))
+      return failure();
+    os << *ptx;
     return success();
   }
 

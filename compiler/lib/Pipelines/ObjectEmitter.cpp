@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ObjectEmitter.h"
+#include "../Target/CPU/HostTarget.h"
 
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
@@ -59,41 +60,6 @@ static LogicalResult addPackedWrapper(llvm::Module &module,
   b.CreateCall(target, args);
   b.CreateRetVoid();
   return success();
-}
-
-static std::unique_ptr<llvm::TargetMachine>
-createHostTargetMachine(const nnc::BackendOptions &options, std::string &error) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  llvm::Triple triple(llvm::sys::getProcessTriple());
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return nullptr;
-  std::string cpu = options.mcpu;
-  std::string features;
-  if (cpu == "native") {
-    cpu = llvm::sys::getHostCPUName().str();
-    for (const auto &feature : llvm::sys::getHostCPUFeatures())
-      features += (feature.getValue() ? "+" : "-") + feature.getKey().str() + ",";
-  }
-  llvm::CodeGenOptLevel level = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
-                                : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
-                                : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
-                                                        : llvm::CodeGenOptLevel::Aggressive;
-  llvm::TargetOptions targetOptions;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
-      level));
-  if (!machine)
-    error = "cannot create a target machine for CPU '" + cpu + "'";
-  return machine;
-}
-
-bool nnc::targetHasAVX512(const nnc::BackendOptions &options) {
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createHostTargetMachine(options, error);
-  return machine && machine->getMCSubtargetInfo()->checkFeatures("+avx512f");
 }
 
 static void optimize(llvm::Module &module, llvm::TargetMachine &machine,

@@ -24,9 +24,6 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                   const BackendOptions &options);
 
 /// Writes assembly or an object file for `module`.
-/// Whether the target CPU (options.mcpu; native: this host) has AVX-512F.
-bool targetHasAVX512(const BackendOptions &options);
-
 llvm::LogicalResult emitMachineCode(llvm::Module &module, bool assembly,
                                     const BackendOptions &options,
                                     llvm::raw_pwrite_stream &os,

@@ -36,7 +36,6 @@ namespace cl = llvm::cl;
 namespace {
 enum class Emit { Tokens, AST, NN, NNTrain, Linalg, LLVM, LLVMIR, Asm, Obj,
                   PTX, Dot, Exe };
-enum class Target { CPU, CUDA };
 } // namespace
 
 static cl::OptionCategory nncCategory("nnc options");
@@ -62,10 +61,12 @@ static cl::opt<Emit> emitKind(
                clEnumValN(Emit::Dot, "dot", "the network graph for Graphviz"),
                clEnumValN(Emit::Exe, "exe", "an executable (default)")),
     cl::cat(nncCategory));
-static cl::opt<Target> target(
-    "target", cl::desc("Target"), cl::init(Target::CPU),
-    cl::values(clEnumValN(Target::CPU, "cpu", "this machine's CPU"),
-               clEnumValN(Target::CUDA, "cuda", "NVIDIA GPUs")),
+static cl::opt<nn::Target> target(
+    "target", cl::desc("Target"), cl::init(nn::Target::CPU),
+    cl::values(clEnumValN(nn::Target::CPU, "cpu", "this machine's CPU"),
+               clEnumValN(nn::Target::CUDA, "cuda", "NVIDIA GPUs"),
+               clEnumValN(nn::Target::CUDAEmulated, "cuda-emulated",
+                          "tests: the CUDA mapping, kernels run on this CPU")),
     cl::cat(nncCategory));
 static cl::opt<char> optLevel("O", cl::desc("Optimization level (-O0..-O3)"),
                               cl::Prefix, cl::init('2'), cl::cat(nncCategory));
@@ -83,6 +84,15 @@ static cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU"),
                                  cl::init("native"), cl::cat(nncCategory));
 static cl::opt<std::string> cudaArch("cuda-arch", cl::desc("CUDA architecture"),
                                      cl::init("sm_90"), cl::cat(nncCategory));
+static cl::opt<std::string> libdevice(
+    "libdevice",
+    cl::desc("libdevice.10.bc for GPU math (default: search $CUDA_HOME, "
+             "/usr/local/cuda; 'none': without)"),
+    cl::value_desc("file"), cl::cat(nncCategory));
+static cl::opt<unsigned> emulationDropBlocks(
+    "cuda-emulated-drop-blocks",
+    cl::desc("tests: run N fewer blocks along x in --target=cuda-emulated"),
+    cl::init(0), cl::Hidden, cl::cat(nncCategory));
 static cl::opt<std::string> stdlibDir(
     "stdlib", cl::desc("Standard library directory (else $NNC_STDLIB)"),
     cl::value_desc("dir"), cl::cat(nncCategory));
@@ -116,6 +126,13 @@ static void printDot(const nn::ModelGraph &g, llvm::raw_ostream &os) {
       os << "  n" << operand << " -> n" << i << ";\n";
   }
   os << "}\n";
+}
+
+/// sm_70 and newer: the PTX ISA 8.0 that the module asks for covers them.
+static bool isCudaArch(llvm::StringRef arch) {
+  unsigned number = 0;
+  return arch.consume_front("sm_") && !arch.consumeInteger(10, number) &&
+         (arch.empty() || arch == "a") && number >= 70;
 }
 
 /// Runs the frontend and, past --emit=nn, the backend. Returns false when
@@ -206,18 +223,34 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
     module->print(os);
     return true;
   }
-  if (target == Target::CUDA || emitKind == Emit::PTX) {
+  if (emitKind == Emit::PTX && target != nn::Target::CUDA) {
+    diags.error(mlir::UnknownLoc::get(&ctx), "--emit=ptx needs --target=cuda");
+    return false;
+  }
+  if (!isCudaArch(cudaArch)) {
     diags.error(mlir::UnknownLoc::get(&ctx),
-                "--target=cuda and --emit=ptx are not implemented yet");
+                "unknown --cuda-arch '" + cudaArch +
+                    "' (expected sm_NN, e.g. sm_80 or sm_90, at least sm_70)");
+    return false;
+  }
+  if (!libdevice.empty() && libdevice != "none" &&
+      !llvm::sys::fs::exists(libdevice)) {
+    diags.error(mlir::UnknownLoc::get(&ctx),
+                "libdevice '" + libdevice + "' not found");
     return false;
   }
   nn::BackendOptions options;
+  options.target = target;
+  options.cudaArch = cudaArch;
+  options.libdevice = libdevice;
+  options.emulationDropBlocks = emulationDropBlocks;
   options.optLevel = optLevel - '0';
   options.mcpu = mcpu;
   nn::BackendStage stage =
       emitKind == Emit::NNTrain  ? nn::BackendStage::NNTrain
       : emitKind == Emit::Linalg ? nn::BackendStage::Linalg
       : emitKind == Emit::LLVM   ? nn::BackendStage::LLVM
+      : emitKind == Emit::PTX    ? nn::BackendStage::PTX
       : emitKind == Emit::LLVMIR ? nn::BackendStage::LLVMIR
       : emitKind == Emit::Asm    ? nn::BackendStage::Asm
       : emitKind == Emit::Obj    ? nn::BackendStage::Obj

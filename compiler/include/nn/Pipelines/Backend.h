@@ -20,17 +20,32 @@ class raw_ostream;
 namespace mlir {
 class DialectRegistry;
 class ModuleOp;
+class OpPassManager;
 } // namespace mlir
 
 namespace nn {
 
 /// How far the backend runs, in pipeline order.
-enum class BackendStage { NNTrain, Linalg, LLVM, LLVMIR, Asm, Obj, Exe };
+/// PTX (CUDA only) is the kernels of the LLVM-dialect stage.
+enum class BackendStage { NNTrain, Linalg, LLVM, PTX, LLVMIR, Asm, Obj, Exe };
+
+/// Where the generated code runs. CUDAEmulated is a test target: the CUDA
+/// mapping with every kernel run as host loops, checked against the CPU.
+enum class Target { CPU, CUDA, CUDAEmulated };
 
 struct BackendOptions {
+  Target target = Target::CPU;
   unsigned optLevel = 2;
   /// `native` means the host CPU.
   std::string mcpu = "native";
+  /// CUDA: the chip and PTX features of the one PTX module.
+  std::string cudaArch = "sm_90";
+  std::string cudaFeatures = "+ptx80";
+  /// libdevice.10.bc for math functions: empty means search for it, "none"
+  /// means do without.
+  std::string libdevice;
+  /// CUDAEmulated: a mutant that skips this many blocks along x (tests).
+  unsigned emulationDropBlocks = 0;
   /// Where `nnc` found libnnrt.a; empty means next to the nnc binary.
   std::string runtimeLibrary;
   /// Passed to the MLIR pass managers (--mlir-print-ir-after-all etc.).
@@ -42,6 +57,10 @@ void registerBackendDialects(mlir::DialectRegistry &registry);
 
 /// Registers the passes the backend's textual pipelines name.
 void registerBackendPasses();
+
+/// The target's pipeline from linalg on tensors to the LLVM dialect.
+void buildLoweringPipeline(mlir::OpPassManager &pm,
+                           const BackendOptions &options);
 
 /// Runs the stages from `first` to `last` (at most BackendStage::LLVM) on
 /// `module` in place.

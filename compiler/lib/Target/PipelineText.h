@@ -1,0 +1,20 @@
+//===- PipelineText.h - pieces of pipelines the targets share ---*- C++ -*-===//
+
+#ifndef NN_LIB_TARGET_PIPELINETEXT_H
+#define NN_LIB_TARGET_PIPELINETEXT_H
+
+#include "llvm/ADT/StringRef.h"
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace nn {
+/// Appends a fixed textual pipeline to `pm` (a parse failure is a bug).
+void addPipelineText(mlir::OpPassManager &pm, llvm::StringRef text);
+
+/// Tensors to buffers with identity layouts at function boundaries.
+void addBufferizePipeline(mlir::OpPassManager &pm);
+} // namespace nn
+
+#endif // NN_LIB_TARGET_PIPELINETEXT_H
