@@ -15,6 +15,7 @@
  *   STUB_CUDA_FAIL=NAME[@K]  the driver function NAME fails from its K-th
  *                          call on (default 1) with a fitting error
  * stub_is_device(p) says whether p points into live device memory.
+ * -DSTUB_OLD_DRIVER leaves out cuMemAlloc_v2, like a driver too old.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -220,7 +221,11 @@ static CUresult allocate(CUdeviceptr *out, size_t bytes, const char *what) {
   if (failing(what) || used + bytes > total)
     return OUT_OF_MEMORY;
   b = malloc(sizeof *b);
-  b->p = malloc(bytes);
+  /* The real driver hands out 256-byte aligned blocks. */
+  if (posix_memalign((void **)&b->p, 256, bytes)) {
+    free(b);
+    return OUT_OF_MEMORY;
+  }
   b->size = bytes;
   b->next = blocks;
   blocks = b;
@@ -229,9 +234,12 @@ static CUresult allocate(CUdeviceptr *out, size_t bytes, const char *what) {
   return SUCCESS;
 }
 
+/* -DSTUB_OLD_DRIVER: a driver without the versioned symbol. */
+#ifndef STUB_OLD_DRIVER
 CUresult cuMemAlloc_v2(CUdeviceptr *out, size_t bytes) {
   return allocate(out, bytes, "cuMemAlloc_v2");
 }
+#endif
 
 CUresult cuMemAllocManaged(CUdeviceptr *out, size_t bytes, unsigned flags) {
   (void)flags;
