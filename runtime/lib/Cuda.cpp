@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
+#include "nnrt/mgpu.h"
 
 #include <cstdarg>
 #include <cstdio>

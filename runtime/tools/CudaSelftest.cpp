@@ -13,37 +13,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
+#include "nnrt/mgpu.h"
 
 #include <cstdio>
 #include <cstring>
 
 using namespace nnrt;
 
-extern "C" {
-void *mgpuModuleLoadJIT(void *ptx, int32_t optLevel);
-void mgpuModuleUnload(void *module);
-void *mgpuModuleGetFunction(void *module, const char *name);
-void mgpuLaunchKernel(void *f, intptr_t gx, intptr_t gy, intptr_t gz,
-                      intptr_t bx, intptr_t by, intptr_t bz, int32_t smem,
-                      void *stream, void **params, void **extra,
-                      size_t paramsCount);
-void *mgpuStreamCreate();
-void mgpuStreamSynchronize(void *stream);
-void mgpuStreamDestroy(void *stream);
-void mgpuStreamWaitEvent(void *stream, void *event);
-void *mgpuEventCreate();
-void mgpuEventRecord(void *event, void *stream);
-void mgpuEventSynchronize(void *event);
-void mgpuEventDestroy(void *event);
-void *mgpuMemAlloc(uint64_t bytes, void *stream, bool isHostShared);
-void mgpuMemFree(void *p, void *stream);
-void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream);
-void mgpuMemset32(void *dst, uint32_t value, size_t count, void *stream);
-void mgpuMemset16(void *dst, uint16_t value, size_t count, void *stream);
-void *_mlir_memref_to_llvm_alloc(size_t bytes);
-void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t bytes);
-void _mlir_memref_to_llvm_free(void *p);
-}
 
 // What generated code does before main: register the kernels (the runtime
 // must not touch the driver for that).

@@ -22,22 +22,11 @@
 
 #ifdef FAKE_CUDA
 #include <dlfcn.h>
+#include "nnrt/mgpu.h" /* -I runtime/include */
 #ifndef FAKE_ARCH
 #define FAKE_ARCH sm_90
 #endif
 #define DEVICE "device\tcuda\t" STR(FAKE_ARCH) "\n"
-void *_mlir_memref_to_llvm_alloc(size_t bytes);
-void _mlir_memref_to_llvm_free(void *p);
-void *mgpuModuleLoadJIT(void *ptx, int32_t optLevel);
-void mgpuModuleUnload(void *module);
-void *mgpuModuleGetFunction(void *module, const char *name);
-void mgpuLaunchKernel(void *f, intptr_t gx, intptr_t gy, intptr_t gz,
-                      intptr_t bx, intptr_t by, intptr_t bz, int32_t smem,
-                      void *stream, void **params, void **extra,
-                      size_t paramsCount);
-void *mgpuStreamCreate(void);
-void mgpuStreamSynchronize(void *stream);
-void mgpuStreamDestroy(void *stream);
 #define ALLOC _mlir_memref_to_llvm_alloc
 #define FREE _mlir_memref_to_llvm_free
 #else
