@@ -91,7 +91,6 @@ constexpr int32_t kDefaultSharedLimit = 48 * 1024;
     CUresult(CUdeviceptr, unsigned short, size_t, CUstream))                   \
   X(cuModuleLoadDataEx, "cuModuleLoadDataEx",                                  \
     CUresult(CUmodule *, const void *, unsigned, int *, void **))              \
-  X(cuModuleUnload, "cuModuleUnload", CUresult(CUmodule))                      \
   X(cuModuleGetFunction, "cuModuleGetFunction",                                \
     CUresult(CUfunction *, CUmodule, const char *))                            \
   X(cuFuncSetAttribute, "cuFuncSetAttribute", CUresult(CUfunction, int, int))  \
@@ -488,17 +487,16 @@ void *mgpuModuleLoadJIT(void *ptx, int32_t optLevel) {
   return registerModule(ptx, true, optLevel);
 }
 
+// Called from the executable's destructors at exit. The driver is not
+// called: libcuda, loaded with dlopen after the executable, has been
+// finalized by then, and its teardown frees the module anyway.
 void mgpuModuleUnload(void *module) {
   NNRT_LOCKED;
-  Module *m = static_cast<Module *>(module);
-  if (!m)
-    return;
-  // Only at exit: a failure here cannot change what the run reported.
-  if (m->handle && s.error.empty())
-    s.d.cuModuleUnload(m->handle);
-  m->handle = nullptr;
-  m->functions.clear();
-  m->unloaded = true;
+  if (Module *m = static_cast<Module *>(module)) {
+    m->handle = nullptr;
+    m->functions.clear();
+    m->unloaded = true;
+  }
 }
 
 void *mgpuModuleGetFunction(void *module, const char *name) {
