@@ -38,8 +38,9 @@ const std::vector<Command> &commands() {
         {"--load", "W.safetensors", "start from these weights"},
         {"--save", "W.safetensors", "save weights and optimizer state"},
         {"--log", "metrics.csv", "write one CSV row per epoch"},
-        {"--log-steps", "steps.csv", "write the loss of every step (step,loss)"},
-        {"--device", "cpu|cuda", "where to run (default cpu)"},
+        {"--log-steps", "steps.csv",
+         "write the loss of every step (step,loss)"},
+        {"--device", "cpu|cuda", "where to run (default: the build's target)"},
         {"--threads", "T", "worker threads (default: the CPUs available)"},
         {"--quiet", nullptr, "only the per-epoch lines"}}},
       {"eval",
@@ -221,7 +222,9 @@ void printInfo(const Manifest &m) {
     printf("%s\n", line.c_str());
     target |= line.find("target=") != std::string::npos;
   }
-  if (!target)
+  if (!target && m.device == "cuda")
+    printf("target: cuda %s\n", m.deviceArch.c_str());
+  else if (!target)
     printf("target: cpu\n");
 }
 
@@ -263,7 +266,7 @@ int runCommand(const nnrt_model *model, const Command &c, const Options &o,
   double lr = floatFlag(o, "--lr", m.lr);
   if (!o.error.empty())
     return -1;
-  if (nnrt_status st = selectDevice(o.get("--device", "cpu")))
+  if (nnrt_status st = selectDevice(m, o.get("--device", m.device), s.place))
     return fail(st);
   nnrt_threads_set((int)threads);
 

@@ -52,6 +52,7 @@ Status nnrt::predict(const Session &s, const std::vector<std::string> &inputs,
   NNRT_TRY(out.alloc(NNRT_F32, outSpec.withBatch(n)));
   int64_t outPer = outSpec.sampleNumel();
   int64_t batch = m.hasTrain && m.batch > 0 ? m.batch : 256;
+  Uploads uploads(s.place);
   for (int64_t start = 0; start < n; start += batch) {
     int64_t b = std::min(batch, n - start);
     std::vector<nnrt_tensor> views(xs.size());
@@ -66,12 +67,15 @@ Status nnrt::predict(const Session &s, const std::vector<std::string> &inputs,
         v.shape[d] = shape[d];
       v.data = v.allocation = xs[i].as<char>() + start * spec.sampleNumel() *
                                                      nnrt_dtype_size(v.dtype);
-      args.push_back(&v);
+      args.emplace_back();
+      NNRT_TRY(uploads.put(i, v, args.back()));
     }
     for (const Tensor &p : s.params)
       args.push_back(&p.t);
     std::vector<Tensor> results;
-    NNRT_TRY(callEntry("forward", s.model->forward, args, {&outSpec}, results));
+    NNRT_TRY(callEntry("forward", s.model->forward, args, {&outSpec}, results,
+                       s.place));
+    NNRT_TRY(moveTo(results[0], Place::Host));
     if (results[0].numel() != b * outPer)
       return nnrt_status_make("forward returned %s, expected %s",
                               formatShape(results[0].shape()).c_str(),
@@ -88,7 +92,7 @@ Status nnrt::predict(const Session &s, const std::vector<std::string> &inputs,
   return nnrt_npy_write(output.c_str(), &out.t);
 }
 
-// Loss and gradients for one batch through nnc_call_gradients.
+// Loss and gradients for one batch through nnc_call_gradients, on the host.
 static Status lossAndGrads(const Session &s, const nnrt_tensor &x,
                            const nnrt_tensor &y, std::vector<Tensor> &out) {
   std::vector<const nnrt_tensor *> args = {&x, &y};
@@ -98,7 +102,20 @@ static Status lossAndGrads(const Session &s, const nnrt_tensor &x,
     args.push_back(&s.params[i].t);
     specs.push_back(&s.m.params[i]);
   }
-  return callEntry("gradients", s.model->gradients, args, specs, out);
+  NNRT_TRY(
+      callEntry("gradients", s.model->gradients, args, specs, out, s.place));
+  for (Tensor &t : out)
+    NNRT_TRY(moveTo(t, Place::Host));
+  return nullptr;
+}
+
+// Sets one element of an f32 tensor where it lives.
+static Status setF32(Tensor &t, int64_t i, float v) {
+  if (t.place == Place::Host) {
+    t.as<float>()[i] = v;
+    return nullptr;
+  }
+  return copyToDevice(t.as<float>() + i, &v, sizeof v);
 }
 
 Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
@@ -115,15 +132,22 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
   NNRT_TRY(x.alloc(NNRT_F32, m.inputs[0].withBatch(b)));
   NNRT_TRY(y.alloc(m.target.dtype, m.target.withBatch(b)));
   fillBatch(data, order.data(), b, x.as<float>(), y.t.data);
+  Uploads uploads(s.place);
+  const nnrt_tensor *xa, *ya;
+  NNRT_TRY(uploads.put(0, x.t, xa));
+  NNRT_TRY(uploads.put(1, y.t, ya));
 
   std::vector<Tensor> grads;
-  NNRT_TRY(lossAndGrads(s, x.t, y.t, grads));
+  NNRT_TRY(lossAndGrads(s, *xa, *ya, grads));
   printf("gradcheck: batch %lld, loss %.6f, eps 1e-2*max(1,|w|), "
          "tolerance %g\n",
          (long long)b, *grads[0].as<float>(), kGradTolerance);
   int failed = 0;
   for (size_t p = 0; p < s.params.size(); ++p) {
-    float *w = s.params[p].as<float>();
+    // Read from a copy; perturbed one element at a time where it lives.
+    Tensor original;
+    NNRT_TRY(copyTo(s.params[p], Place::Host, original));
+    const float *w = original.as<float>();
     const float *g = grads[1 + p].as<float>();
     int64_t numel = s.params[p].numel();
     // Every element of small parameters, else 20 seeded picks.
@@ -137,16 +161,16 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
       float eps = 1e-2f * std::max(1.0f, std::fabs(w0));
       double loss[2];
       for (int side = 0; side < 2; ++side) {
-        w[i] = side ? w0 - eps : w0 + eps;
+        NNRT_TRY(setF32(s.params[p], i, side ? w0 - eps : w0 + eps));
         std::vector<Tensor> r;
-        if (nnrt_status st = lossAndGrads(s, x.t, y.t, r)) {
-          w[i] = w0;
+        if (nnrt_status st = lossAndGrads(s, *xa, *ya, r)) {
+          nnrt_status_free(setF32(s.params[p], i, w0));
           return st;
         }
         loss[side] = *r[0].as<float>();
       }
       double h = (double)(w0 + eps) - (double)(w0 - eps);
-      w[i] = w0;
+      NNRT_TRY(setF32(s.params[p], i, w0));
       double fd = (loss[0] - loss[1]) / h;
       double err = std::fabs(g[i] - fd) /
                    std::max(kGradFloor, std::fabs(g[i]) + std::fabs(fd));
@@ -172,13 +196,15 @@ Status nnrt::benchForward(const Session &s, int64_t batch, int64_t iters) {
   const Manifest &m = s.m;
   std::vector<Tensor> xs(m.inputs.size());
   std::vector<const nnrt_tensor *> args;
+  Uploads uploads(s.place);
   for (size_t i = 0; i < xs.size(); ++i) {
     NNRT_TRY(xs[i].alloc(m.inputs[i].dtype, m.inputs[i].withBatch(batch)));
     // Inputs in [0, 1) like scaled images; the values do not change the time.
     if (m.inputs[i].dtype == NNRT_F32)
       for (int64_t j = 0, e = xs[i].numel(); j < e; ++j)
         xs[i].as<float>()[j] = (float)(j % 251) / 251.0f;
-    args.push_back(&xs[i].t);
+    args.emplace_back();
+    NNRT_TRY(uploads.put(i, xs[i].t, args.back()));
   }
   for (const Tensor &p : s.params)
     args.push_back(&p.t);
@@ -189,10 +215,14 @@ Status nnrt::benchForward(const Session &s, int64_t batch, int64_t iters) {
   for (int64_t i = 0; i < iters; ++i) {
     auto start = std::chrono::steady_clock::now();
     std::vector<Tensor> results;
-    NNRT_TRY(callEntry("forward", s.model->forward, args, specs, results));
-    seconds.push_back(std::chrono::duration<double>(
-                          std::chrono::steady_clock::now() - start)
-                          .count());
+    NNRT_TRY(
+        callEntry("forward", s.model->forward, args, specs, results, s.place));
+    // Device work is asynchronous: the call is done when the stream is.
+    if (s.place == Place::Device)
+      NNRT_TRY(deviceSync(deviceSyncCount()));
+    seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
   }
   std::sort(seconds.begin(), seconds.end());
   double median = seconds[seconds.size() / 2];

@@ -1,7 +1,8 @@
 //===- Device.cpp - device selection and the thread count -----------------===//
 //
-// Device access goes through selectDevice() only, so a CUDA backend (driver
-// API loaded with dlopen) can be added here without touching the loop.
+// Device selection goes through selectDevice() only: a CUDA build (the
+// manifest's device line) runs on the GPU through Cuda.cpp, a CPU build on
+// the host.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,13 +34,25 @@ extern "C" void nnrt_threads_set(int count) {
 
 extern "C" int nnrt_threads_get(void) { return threadCount; }
 
-Status nnrt::selectDevice(const std::string &name) {
-  if (name == "cpu")
+Status nnrt::selectDevice(const Manifest &m, const std::string &name,
+                          Place &out) {
+  out = Place::Host;
+  bool cudaBuild = m.device == "cuda";
+  if (name == "cpu" && !cudaBuild)
     return nullptr;
-  if (name == "cuda")
+  if (name == "cpu")
+    return nnrt_status_make("this executable was built for --target=cuda "
+                            "(%s): its code runs on an NVIDIA GPU only "
+                            "(rebuild with nnc --target=cpu for the CPU)",
+                            m.deviceArch.c_str());
+  if (name == "cuda" && !cudaBuild)
     return nnrt_status_make("no CUDA device: this executable was built for "
                             "--target=cpu and has no CUDA support (rebuild "
                             "with nnc --target=cuda)");
+  if (name == "cuda") {
+    out = Place::Device;
+    return cudaStart(m.deviceArch);
+  }
   return nnrt_status_make("unknown device '%s' (expected cpu or cuda)",
                           name.c_str());
 }

@@ -11,6 +11,7 @@
 #include "nnrt/nnrt.h"
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,30 +29,47 @@ namespace nnrt {
 using Status = nnrt_status;
 using Shape = std::vector<int64_t>;
 
+/// Where a buffer lives: host memory (malloc/free), or CUDA device memory
+/// from the caching allocator of Cuda.cpp (CUDA builds).
+enum class Place { Host, Device };
+
 /// An owning nnrt_tensor (freed on destruction, movable).
 class Tensor {
 public:
   Tensor() = default;
-  ~Tensor() { nnrt_tensor_free(&t); }
-  Tensor(Tensor &&o) noexcept : t(o.t) { o.t = nnrt_tensor{}; }
+  ~Tensor() { release(); }
+  Tensor(Tensor &&o) noexcept : t(o.t), place(o.place) {
+    o.t = nnrt_tensor{};
+    o.place = Place::Host;
+  }
   Tensor &operator=(Tensor &&o) noexcept {
     std::swap(t, o.t);
+    std::swap(place, o.place);
     return *this;
   }
   Tensor(const Tensor &) = delete;
   Tensor &operator=(const Tensor &) = delete;
 
+  /// A zero-filled host tensor.
   Status alloc(nnrt_dtype dtype, const Shape &shape) {
-    nnrt_tensor_free(&t);
+    release();
     return nnrt_tensor_alloc(dtype, (int32_t)shape.size(), shape.data(), &t);
   }
+  /// Frees the buffer where it lives.
+  void release();
   int64_t numel() const { return nnrt_tensor_numel(&t); }
   Shape shape() const { return Shape(t.shape, t.shape + t.rank); }
   template <typename T> T *as() const { return static_cast<T *>(t.data); }
   size_t bytes() const { return numel() * nnrt_dtype_size(t.dtype); }
 
   nnrt_tensor t{};
+  Place place = Place::Host;
 };
+
+/// A copy of `from` in a fresh buffer at `to`.
+Status copyTo(const Tensor &from, Place to, Tensor &out);
+/// Moves the tensor's data to `to` (a copy, then the old buffer is freed).
+Status moveTo(Tensor &t, Place to);
 
 /// "[784,256]"; a batch dimension (-1) prints as N.
 std::string formatShape(const Shape &shape);
@@ -156,6 +174,8 @@ struct Manifest {
   TensorSpec target;
   std::vector<StateSpec> states;
   std::vector<std::string> entries;
+  std::string device = "cpu";     // "cuda" for --target=cuda builds
+  std::string deviceArch;         // "sm_90"
   std::vector<std::string> other; // lines this runtime does not interpret
 };
 
@@ -185,17 +205,47 @@ Status convertToF32(Tensor &t);
 
 /// Calls `fn` with descriptors for `args` and takes its results (malloc'ed
 /// by the generated code) as owned tensors. `resultSpecs` gives each result's
-/// dtype and rank.
+/// dtype and rank. With `where` = Device the arguments are device buffers,
+/// the results are device memory from _mlir_memref_to_llvm_alloc, and a CUDA
+/// failure during the call is returned.
 Status callEntry(const char *entry, nnrt_entry_fn fn,
                  const std::vector<const nnrt_tensor *> &args,
                  const std::vector<const TensorSpec *> &resultSpecs,
-                 std::vector<Tensor> &results);
+                 std::vector<Tensor> &results, Place where = Place::Host);
+
+/// Makes host buffers (batches, scalars) arguments where a session's tensors
+/// live: on the host, the buffer itself; on the device, a copy in a device
+/// buffer kept per slot and reused from call to call, uploaded on the stream
+/// from pinned memory.
+class Uploads {
+public:
+  explicit Uploads(Place where) : where(where) {}
+  ~Uploads();
+  Uploads(const Uploads &) = delete;
+  Uploads &operator=(const Uploads &) = delete;
+  /// `host` as an argument; valid until the next put() to the same slot.
+  Status put(size_t slot, const nnrt_tensor &host, const nnrt_tensor *&out);
+
+private:
+  struct Slot {
+    void *pinned = nullptr, *device = nullptr;
+    size_t pinnedBytes = 0, deviceBytes = 0;
+    bool pinnedIsHeap = false;
+    uint64_t uploadedAt = ~uint64_t(0); // deviceSyncCount() at the upload
+    nnrt_tensor view{};
+  };
+  Place where;
+  std::deque<Slot> slots; // growing keeps earlier slots' views in place
+};
 
 //===- Sessions: the model, its parameters and optimizer state ---------===//
 
 struct Session {
   const nnrt_model *model = nullptr;
   Manifest m;
+  /// Where params, states and entry results live (Device for CUDA builds,
+  /// from selectDevice); initParams and load place what they make there.
+  Place place = Place::Host;
   std::vector<Tensor> params, states;
   int64_t step = 0, epoch = 0;
   uint64_t seed = 0;
@@ -208,6 +258,9 @@ struct Session {
   Status save(const std::string &path) const;
   void zeroStates();
   std::vector<const nnrt_tensor *> paramArgs() const;
+
+private:
+  Status placeAll();
 };
 
 /// Mean loss and accuracy of the model on a data set, via nnc_call_forward.
@@ -236,9 +289,40 @@ Status predict(const Session &s, const std::vector<std::string> &inputs,
 
 //===- Devices ---------------------------------------------------------===//
 
-/// The one place the runtime asks for a device; only "cpu" exists in this
-/// build. A CUDA backend adds itself here.
-Status selectDevice(const std::string &name);
+/// The one place the runtime asks for a device: "cpu" or "cuda", which
+/// must match how the executable was built (the manifest's device line).
+/// Starts the driver for "cuda" and says where the session's tensors live.
+Status selectDevice(const Manifest &m, const std::string &name, Place &out);
+
+//===- CUDA (Cuda.cpp): the driver, loaded with dlopen on first use ----===//
+
+/// Starts the driver (device 0, its primary context, one stream), checks
+/// that the GPU runs code built for `arch` ("sm_90") and loads the kernels.
+Status cudaStart(const std::string &arch);
+/// The first CUDA failure of the run as one message, or NULL. Failures are
+/// sticky: after one, every device call does nothing.
+Status cudaCheck();
+/// Device memory through the caching allocator (cuMemAlloc only when no
+/// freed block of the size class is cached); NULL after a failure.
+void *deviceAlloc(size_t bytes);
+void deviceFree(void *p);
+/// Queued on the stream; `src` may be reused as soon as this returns.
+Status copyToDevice(void *dst, const void *src, size_t bytes);
+/// Waits for the stream, then for the copy.
+Status copyToHost(void *dst, const void *src, size_t bytes);
+Status copyOnDevice(void *dst, const void *src, size_t bytes);
+/// The number of stream synchronizations so far, and a wait for the stream
+/// unless it was synchronized after deviceSyncCount() returned `since`.
+uint64_t deviceSyncCount();
+Status deviceSync(uint64_t since);
+/// Page-locked host memory, or NULL (then use ordinary memory).
+void *pinnedAlloc(size_t bytes);
+void pinnedFree(void *p);
+struct DeviceStats {
+  uint64_t driverAllocs = 0, cacheHits = 0; // cuMemAlloc calls; reuses
+  size_t liveBytes = 0, cachedBytes = 0;    // in use; freed and kept
+};
+DeviceStats deviceStats();
 
 } // namespace nnrt
 

@@ -204,6 +204,13 @@ static bool parseLine(Line &l, Manifest &m) {
     if (!l.tensor(3, s))
       return false;
     m.states.push_back(s);
+  } else if (key == "device") {
+    // "device cuda sm_90": a --target=cuda build and the GPU it was built for.
+    if (f.size() != 3 || f[1] != "cuda" || f[2].rfind("sm_", 0) != 0 ||
+        f[2].size() < 5)
+      return l.fail("expected 'device<TAB>cuda<TAB>sm_NN'");
+    m.device = f[1];
+    m.deviceArch = f[2];
   } else if (key == "entry") {
     if (f.size() > 1)
       m.entries.push_back(f[1]);

@@ -23,6 +23,15 @@ Status Session::initParams(uint64_t initSeed) {
     params.push_back(std::move(t));
   }
   zeroStates();
+  return placeAll();
+}
+
+// Made on the host, then uploaded once for the whole run.
+Status Session::placeAll() {
+  for (Tensor &t : params)
+    NNRT_TRY(moveTo(t, place));
+  for (Tensor &t : states)
+    NNRT_TRY(moveTo(t, place));
   return nullptr;
 }
 
@@ -125,7 +134,7 @@ Status Session::load(const std::string &path) {
   params = std::move(newParams);
   zeroStates();
   if (!hasState)
-    return nullptr;
+    return placeAll();
   for (const StateSpec &st : m.states) {
     newStates.emplace_back();
     NNRT_TRY(takeTensor(path, file, st, newStates.back()));
@@ -141,20 +150,28 @@ Status Session::load(const std::string &path) {
   if (parseMeta(file, "batch", v) && v > 0)
     batch = v;
   resumed = true;
-  return nullptr;
+  return placeAll();
 }
 
 Status Session::save(const std::string &path) const {
   std::vector<const char *> names;
   std::vector<const nnrt_tensor *> tensors;
-  for (size_t i = 0; i < params.size(); ++i) {
-    names.push_back(m.params[i].name.c_str());
-    tensors.push_back(&params[i].t);
-  }
-  for (size_t i = 0; i < states.size(); ++i) {
-    names.push_back(m.states[i].name.c_str());
-    tensors.push_back(&states[i].t);
-  }
+  // Device tensors come down once per save, into host copies.
+  std::vector<Tensor> copies(params.size() + states.size());
+  auto add = [&](const std::string &name, const Tensor &t) -> Status {
+    names.push_back(name.c_str());
+    if (t.place == Place::Host) {
+      tensors.push_back(&t.t);
+      return nullptr;
+    }
+    Tensor &copy = copies[tensors.size()];
+    tensors.push_back(&copy.t);
+    return copyTo(t, Place::Host, copy);
+  };
+  for (size_t i = 0; i < params.size(); ++i)
+    NNRT_TRY(add(m.params[i].name, params[i]));
+  for (size_t i = 0; i < states.size(); ++i)
+    NNRT_TRY(add(m.states[i].name, states[i]));
   std::string values[] = {"nnc",
                           m.model,
                           m.optimizer,

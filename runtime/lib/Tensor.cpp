@@ -153,10 +153,35 @@ static bool isContiguous(const int64_t *sizes, const int64_t *strides,
   return true;
 }
 
+// An aliased or strided device result, copied into a fresh device buffer
+// through the host. Generated code returns fresh contiguous buffers, so this
+// only keeps the runtime correct if it ever does not.
+static Status copyDeviceResult(const char *first, const int64_t *sizes,
+                               const int64_t *strides, int rank,
+                               nnrt_dtype dtype, Tensor &out) {
+  Tensor host;
+  NNRT_TRY(host.alloc(dtype, Shape(sizes, sizes + rank)));
+  if (host.numel() > 0) {
+    int64_t span = 1; // elements from the first to the last one viewed
+    for (int i = 0; i < rank; ++i) {
+      if (strides[i] < 0)
+        return nnrt_status_make("a device result has a negative stride");
+      span += (sizes[i] - 1) * strides[i];
+    }
+    size_t esize = nnrt_dtype_size(dtype);
+    std::vector<char> raw(span * esize);
+    NNRT_TRY(copyToHost(raw.data(), first, raw.size()));
+    char *dst = host.as<char>();
+    copyStrided(raw.data(), sizes, strides, rank, esize, dst);
+  }
+  out = std::move(host);
+  return moveTo(out, Place::Device);
+}
+
 Status nnrt::callEntry(const char *entry, nnrt_entry_fn fn,
                        const std::vector<const nnrt_tensor *> &args,
                        const std::vector<const TensorSpec *> &resultSpecs,
-                       std::vector<Tensor> &results) {
+                       std::vector<Tensor> &results, Place where) {
   if (!fn)
     return nnrt_status_make("the model has no %s entry point", entry);
   size_t argWords = 0, resultWords = 0;
@@ -174,6 +199,8 @@ Status nnrt::callEntry(const char *entry, nnrt_entry_fn fn,
     w += nnrt_memref_words(a->rank);
   }
   fn(ptrs.data());
+  if (where == Place::Device)
+    NNRT_TRY(cudaCheck());
 
   // Results are fresh malloc'ed buffers; anything that aliases an argument
   // or an earlier result is copied so that each buffer has one owner.
@@ -200,6 +227,11 @@ Status nnrt::callEntry(const char *entry, nnrt_entry_fn fn,
         t.t.shape[i] = sizes[i];
       t.t.data = first;
       t.t.allocation = alloc;
+      t.place = where;
+    } else if (where == Place::Device) {
+      NNRT_TRY(copyDeviceResult(first, sizes, strides, rank, spec->dtype, t));
+      if (!aliased)
+        deviceFree(alloc);
     } else {
       NNRT_TRY(t.alloc(spec->dtype, Shape(sizes, sizes + rank)));
       char *dst = t.as<char>();

@@ -40,18 +40,22 @@ Status nnrt::evaluate(const Session &s, const Dataset &ds, int64_t batch,
   bool ce = m.loss != "mse";
   double lossSum = 0;
   int64_t correct = 0;
+  Uploads uploads(s.place);
   for (int64_t start = 0; start < n; start += batch) {
     int64_t b = std::min(batch, n - start);
     for (int64_t i = 0; i < b; ++i)
       order[i] = start + i;
     fillBatch(ds, order.data(), b, x.data(), y.data());
     nnrt_tensor xt = view(x.data(), NNRT_F32, in.withBatch(b));
-    std::vector<const nnrt_tensor *> args = {&xt};
+    const nnrt_tensor *xa = nullptr;
+    NNRT_TRY(uploads.put(0, xt, xa));
+    std::vector<const nnrt_tensor *> args = {xa};
     for (const Tensor &p : s.params)
       args.push_back(&p.t);
     std::vector<Tensor> results;
-    NNRT_TRY(
-        callEntry("forward", s.model->forward, args, {&m.outputs[0]}, results));
+    NNRT_TRY(callEntry("forward", s.model->forward, args, {&m.outputs[0]},
+                       results, s.place));
+    NNRT_TRY(moveTo(results[0], Place::Host));
     const float *o = results[0].as<float>();
     int64_t outPer = results[0].numel() / b;
     if (ce) {
@@ -130,13 +134,18 @@ private:
 } // namespace
 
 // One optimizer step; takes the new parameters and state.
-static Status trainStep(Session &s, nnrt_tensor &x, nnrt_tensor &y, float lr,
-                        float &out_loss) {
+static Status trainStep(Session &s, Uploads &uploads, nnrt_tensor &x,
+                        nnrt_tensor &y, float lr, float &out_loss) {
   const Manifest &m = s.m;
   float stepValue = (float)(s.step + 1);
   nnrt_tensor lrT = view(&lr, NNRT_F32, {}),
               stepT = view(&stepValue, NNRT_F32, {});
-  std::vector<const nnrt_tensor *> args = {&x, &y};
+  const nnrt_tensor *xa, *ya, *lra, *stepa;
+  NNRT_TRY(uploads.put(0, x, xa));
+  NNRT_TRY(uploads.put(1, y, ya));
+  NNRT_TRY(uploads.put(2, lrT, lra));
+  NNRT_TRY(uploads.put(3, stepT, stepa));
+  std::vector<const nnrt_tensor *> args = {xa, ya};
   std::vector<const TensorSpec *> specs;
   static const TensorSpec lossSpec{"loss", NNRT_F32, {}};
   specs.push_back(&lossSpec);
@@ -148,10 +157,13 @@ static Status trainStep(Session &s, nnrt_tensor &x, nnrt_tensor &y, float lr,
     args.push_back(&s.states[i].t);
     specs.push_back(&m.states[i]);
   }
-  args.push_back(&lrT);
-  args.push_back(&stepT);
+  args.push_back(lra);
+  args.push_back(stepa);
   std::vector<Tensor> results;
-  NNRT_TRY(callEntry("train_step", s.model->train_step, args, specs, results));
+  NNRT_TRY(callEntry("train_step", s.model->train_step, args, specs, results,
+                     s.place));
+  // The one download of a step: 4 bytes.
+  NNRT_TRY(moveTo(results[0], Place::Host));
   for (size_t i = 1; i < results.size(); ++i)
     if (results[i].shape() != specs[i]->shape)
       return nnrt_status_make("train_step returned %s for '%s', expected %s",
@@ -170,8 +182,7 @@ static Status trainStep(Session &s, nnrt_tensor &x, nnrt_tensor &y, float lr,
 static int closeIfOpen(FILE *f) { return f ? fclose(f) : 0; }
 
 /// Opens a CSV log with its header line; no file when `path` is empty.
-static Status openCsv(const std::string &path, const char *header,
-                      FILE *&out) {
+static Status openCsv(const std::string &path, const char *header, FILE *&out) {
   out = nullptr;
   if (path.empty())
     return nullptr;
@@ -203,6 +214,7 @@ Status nnrt::train(Session &s, const TrainOptions &opts) {
   int64_t batches = (n + batch - 1) / batch;
   std::vector<float> x(batch * in.sampleNumel());
   std::vector<char> y(batch * data.y.bytes() / n);
+  Uploads uploads(s.place);
   for (int64_t e = 0; e < opts.epochs; ++e) {
     int64_t epochNo = s.epoch + 1;
     double start = now();
@@ -218,7 +230,7 @@ Status nnrt::train(Session &s, const TrainOptions &opts) {
       nnrt_tensor xt = view(x.data(), NNRT_F32, in.withBatch(b));
       nnrt_tensor yt = view(y.data(), m.target.dtype, m.target.withBatch(b));
       float loss = 0;
-      NNRT_TRY(trainStep(s, xt, yt, (float)opts.lr, loss));
+      NNRT_TRY(trainStep(s, uploads, xt, yt, (float)opts.lr, loss));
       if (!std::isfinite(loss)) {
         progress.finish();
         return nnrt_status_make("loss is %s at epoch %lld step %lld",

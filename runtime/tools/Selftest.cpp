@@ -115,18 +115,22 @@ static int runUnit() {
   return failures != 0;
 }
 
+int runCudaSelftest(int argc, char **argv); // CudaSelftest.cpp
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: nnrt-selftest unit | idx F | npy F | npy-write F "
                     "| csv F LABEL auto|true|false | safetensors F | "
                     "safetensors-write F | init NAME SEED D0,D1 SPEC... | "
-                    "shuffle N SEED EPOCH | manifest F\n");
+                    "shuffle N SEED EPOCH | manifest F | cuda ...\n");
     return 2;
   }
   std::string what = argv[1];
   const char *path = argc > 2 ? argv[2] : "";
   if (what == "unit")
     return runUnit();
+  if (what == "cuda")
+    return runCudaSelftest(argc, argv);
   if (what == "idx" || what == "npy") {
     Tensor t;
     if (check(what == "idx" ? nnrt_idx_read(path, &t.t)
@@ -211,6 +215,8 @@ int main(int argc, char **argv) {
     printf("model %s inputs %zu outputs %zu params %zu states %zu train %d\n",
            m.model.c_str(), m.inputs.size(), m.outputs.size(), m.params.size(),
            m.states.size(), (int)m.hasTrain);
+    if (m.device != "cpu")
+      printf("device %s %s\n", m.device.c_str(), m.deviceArch.c_str());
     return 0;
   }
   fprintf(stderr, "nnrt-selftest: unknown or incomplete command '%s'\n",

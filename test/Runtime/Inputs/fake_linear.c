@@ -7,10 +7,33 @@
  *
  * -DFAKE_D=784 -DFAKE_C=10 sizes it for MNIST; -DFAKE_CSV / -DFAKE_NPY pick
  * the data source; -DFAKE_NO_TRAIN leaves out the train block.
+ *
+ * -DFAKE_CUDA makes it an "emulated" --target=cuda build, for tests with
+ * the stub driver (stub_cuda.c, whose device memory is host memory): a
+ * device line in the manifest, buffers from _mlir_memref_to_llvm_alloc,
+ * kernels registered from a priority-123 constructor and one launch per
+ * call (recorded by the stub, computed here on the CPU), and a check that
+ * every argument the runtime passes is device memory.
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+
+#ifdef FAKE_CUDA
+#include <dlfcn.h>
+#include "nnrt/mgpu.h" /* -I runtime/include */
+#ifndef FAKE_ARCH
+#define FAKE_ARCH sm_90
+#endif
+#define DEVICE "device\tcuda\t" STR(FAKE_ARCH) "\n"
+#define ALLOC _mlir_memref_to_llvm_alloc
+#define FREE _mlir_memref_to_llvm_free
+#else
+#define DEVICE ""
+#define ALLOC malloc
+#define FREE free
+#endif
 
 #ifndef FAKE_D
 #define FAKE_D 16
@@ -36,6 +59,7 @@
 const char nnc_manifest[] =
     "nnc-manifest\t1\n"
     "model\tFakeLinear\n"
+    DEVICE
     "input\tx\tf32\t-1," STR(D) "\n"
     "output\tf32\t-1," STR(C) "\n"
     "param\tlin.w\tf32\t" STR(D) "," STR(C) "\tglorot_uniform\tfan_in=" STR(D) "\tfan_out=" STR(C) "\n"
@@ -65,18 +89,19 @@ static float at1(const M1 *m, int64_t i) {
 }
 
 static void make2(M2 *m, int64_t r, int64_t c) {
-  m->alloc = m->data = malloc(sizeof(float) * r * c);
+  m->alloc = m->data = ALLOC(sizeof(float) * r * c);
   m->off = 0;
   m->size[0] = r, m->size[1] = c, m->stride[0] = c, m->stride[1] = 1;
 }
 static void make1(M1 *m, int64_t n) {
-  m->alloc = m->data = malloc(sizeof(float) * n);
+  m->alloc = m->data = ALLOC(sizeof(float) * n);
   m->off = 0, m->size[0] = n, m->stride[0] = 1;
 }
 static void make0(M0 *m, float v) {
-  m->alloc = m->data = malloc(sizeof(float));
+  m->alloc = m->data = ALLOC(sizeof(float));
   m->off = 0;
-  m->data[0] = v;
+  if (m->data)
+    m->data[0] = v;
 }
 
 static void logits(const M2 *x, const M2 *w, const M1 *b, float *out) {
@@ -90,12 +115,70 @@ static void logits(const M2 *x, const M2 *w, const M1 *b, float *out) {
     }
 }
 
+#ifdef FAKE_CUDA
+static const char ptx[] =
+    "//\n.version 8.0\n.target " STR(FAKE_ARCH) "\n.address_size 64\n"
+    ".visible .entry FakeLinear_forward(\n .param .u64 x,\n .param .u64 n,\n"
+    " .param .u32 c\n)\n{\n ret;\n}\n"
+    ".visible .entry FakeLinear_train_step(\n .param .u64 x,\n .param .u64 n,\n"
+    " .param .u32 c\n)\n{\n ret;\n}\n"
+    ".visible .entry FakeLinear_gradients(\n .param .u64 x,\n .param .u64 n,\n"
+    " .param .u32 c\n)\n{\n ret;\n}\n";
+static void *module;
+
+/* What MLIR's gpu-to-llvm puts in llvm.global_ctors/dtors. */
+__attribute__((constructor(123))) static void loadKernels(void) {
+  module = mgpuModuleLoadJIT((void *)ptx, 3);
+}
+__attribute__((destructor(123))) static void unloadKernels(void) {
+  mgpuModuleUnload(module);
+}
+
+/* The runtime must pass device memory only; the stub knows which it is. */
+static void checkDevice(const char *entry, void **args, int count) {
+  static int (*isDevice)(const void *);
+  int i;
+  if (!isDevice) {
+    void *lib = dlopen(getenv("NNRT_LIBCUDA"), RTLD_NOW | RTLD_NOLOAD);
+    isDevice = lib ? (int (*)(const void *))dlsym(lib, "stub_is_device") : 0;
+  }
+  for (i = 1; i <= count; ++i)
+    if (!isDevice || !isDevice(((M0 *)args[i])->data)) {
+      fprintf(stderr, "fake: argument %d of %s is not device memory\n", i,
+              entry);
+      exit(3);
+    }
+}
+
+/* One launch per call, as a kernel of the entry would be; its work is done
+ * on the CPU by the caller. */
+static void launch(const char *name, const M2 *x) {
+  void *stream = mgpuStreamCreate();
+  void *f = mgpuModuleGetFunction(module, name);
+  void *data = x->data;
+  int64_t n = x->size[0];
+  int32_t c = C;
+  void *params[] = {&data, &n, &c};
+  mgpuLaunchKernel(f, n, 1, 1, C, 1, 1, 0, stream, params, NULL, 3);
+  mgpuStreamSynchronize(stream);
+  mgpuStreamDestroy(stream);
+}
+#define DEVICE_CALL(name, args, count)                                         \
+  checkDevice(name, args, count);                                              \
+  launch(name, (const M2 *)args[1])
+#else
+#define DEVICE_CALL(name, args, count)
+#endif
+
 void nnc_call_forward(void **args) {
   M2 *r = args[0];
   const M2 *x = args[1], *w = args[2];
   const M1 *b = args[3];
+  DEVICE_CALL("FakeLinear_forward", args, 3);
   make2(r, x->size[0], C);
-  logits(x, w, b, r->data);
+  /* After a device failure allocations return NULL and kernels are skipped. */
+  if (r->data)
+    logits(x, w, b, r->data);
 }
 
 #ifndef FAKE_NO_TRAIN
@@ -103,7 +186,9 @@ void nnc_call_forward(void **args) {
 static float lossGrad(const M2 *x, const M1i *y, const M2 *w, const M1 *b,
                       float *gw, float *gb) {
   int64_t n = x->size[0];
-  float *z = malloc(sizeof(float) * n * C);
+  float *z = ALLOC(sizeof(float) * n * C);
+  if (!z)
+    return NAN;
   logits(x, w, b, z);
   double loss = 0;
   for (int64_t k = 0; k < D * C; ++k)
@@ -125,7 +210,7 @@ static float lossGrad(const M2 *x, const M1i *y, const M2 *w, const M1 *b,
         gw[d * C + c] += at2(x, i, d) * g;
     }
   }
-  free(z);
+  FREE(z);
   return (float)(loss / n);
 }
 
@@ -134,9 +219,12 @@ void nnc_call_gradients(void **args) {
   const M2 *x = args[1], *w = args[3];
   const M1i *y = args[2];
   const M1 *b = args[4];
+  DEVICE_CALL("FakeLinear_gradients", args, 4);
   make2(&r->gw, D, C);
   make1(&r->gb, C);
-  make0(&r->loss, lossGrad(x, y, w, b, r->gw.data, r->gb.data));
+  make0(&r->loss, 0);
+  if (r->gw.data && r->gb.data && r->loss.data)
+    r->loss.data[0] = lossGrad(x, y, w, b, r->gw.data, r->gb.data);
 }
 
 void nnc_call_train_step(void **args) {
@@ -146,11 +234,15 @@ void nnc_call_train_step(void **args) {
   const M1 *b = args[4], *mb = args[6];
   float lr = ((M0 *)args[7])->data[0], momentum = 0.9f;
   float gw[D * C], gb[C];
-  make0(&r->loss, lossGrad(x, y, w, b, gw, gb));
+  DEVICE_CALL("FakeLinear_train_step", args, 8);
+  make0(&r->loss, 0);
   make2(&r->w, D, C);
   make1(&r->b, C);
   make2(&r->mw, D, C);
   make1(&r->mb, C);
+  if (!r->loss.data || !r->w.data || !r->b.data || !r->mw.data || !r->mb.data)
+    return;
+  r->loss.data[0] = lossGrad(x, y, w, b, gw, gb);
   /* PyTorch SGD: buf = momentum * buf + g; p -= lr * buf. */
   for (int64_t d = 0; d < D; ++d)
     for (int64_t c = 0; c < C; ++c) {
