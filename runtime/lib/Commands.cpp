@@ -34,8 +34,11 @@ Status nnrt::predict(const Session &s, const std::vector<std::string> &inputs,
                               inputs[i].c_str(), nnrt_dtype_name(xs[i].t.dtype),
                               nnrt_dtype_name(spec.dtype), spec.name.c_str());
     int64_t rows = xs[i].t.rank ? xs[i].t.shape[0] : 0;
-    if (xs[i].t.rank == 0 || rows == 0 ||
-        xs[i].numel() / rows != spec.sampleNumel())
+    if (xs[i].t.rank > 0 && rows == 0)
+      return nnrt_status_make("%s: no rows to predict (shape %s)",
+                              inputs[i].c_str(),
+                              formatShape(xs[i].shape()).c_str());
+    if (xs[i].t.rank == 0 || xs[i].numel() / rows != spec.sampleNumel())
       return nnrt_status_make(
           "%s: shape %s does not match model input '%s' %s%s",
           inputs[i].c_str(), formatShape(xs[i].shape()).c_str(),
@@ -46,6 +49,7 @@ Status nnrt::predict(const Session &s, const std::vector<std::string> &inputs,
                               inputs[i].c_str(), (long long)rows,
                               inputs[0].c_str(), (long long)n);
     n = rows;
+    NNRT_TRY(checkFinite(inputs[i], xs[i].t, 1.0));
   }
   const TensorSpec &outSpec = m.outputs[0];
   Tensor out;
@@ -118,9 +122,10 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
 
   std::vector<Tensor> grads;
   NNRT_TRY(lossAndGrads(s, x.t, y.t, grads));
-  printf("gradcheck: batch %lld, loss %.6f, eps 1e-2*max(1,|w|), "
+  printf("gradcheck: batch %lld, loss %s, eps 1e-2*max(1,|w|), "
          "tolerance %g\n",
-         (long long)b, *grads[0].as<float>(), kGradTolerance);
+         (long long)b, formatFixed(*grads[0].as<float>(), 6).c_str(),
+         kGradTolerance);
   int failed = 0;
   for (size_t p = 0; p < s.params.size(); ++p) {
     float *w = s.params[p].as<float>();

@@ -7,10 +7,14 @@
  *
  * -DFAKE_D=784 -DFAKE_C=10 sizes it for MNIST; -DFAKE_CSV / -DFAKE_NPY pick
  * the data source; -DFAKE_NO_TRAIN leaves out the train block.
+ * FAKE_STEP_SLEEP_MS=ms in the environment makes every train step take that
+ * long, so interrupt tests can signal a run that is surely mid-epoch.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #ifndef FAKE_D
 #define FAKE_D 16
@@ -139,7 +143,18 @@ void nnc_call_gradients(void **args) {
   make0(&r->loss, lossGrad(x, y, w, b, r->gw.data, r->gb.data));
 }
 
+static void stepDelay(void) {
+  const char *ms = getenv("FAKE_STEP_SLEEP_MS");
+  if (!ms)
+    return;
+  long v = atol(ms);
+  struct timespec t = {v / 1000, (v % 1000) * 1000000L};
+  while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+  }
+}
+
 void nnc_call_train_step(void **args) {
+  stepDelay();
   struct { M0 loss; M2 w; M1 b; M2 mw; M1 mb; } *r = args[0];
   const M2 *x = args[1], *w = args[3], *mw = args[5];
   const M1i *y = args[2];
