@@ -6,7 +6,9 @@
  * descriptors, results malloc'ed here and freed by the runtime.
  *
  * -DFAKE_D=784 -DFAKE_C=10 sizes it for MNIST; -DFAKE_CSV / -DFAKE_NPY pick
- * the data source; -DFAKE_NO_TRAIN leaves out the train block.
+ * the data source; -DFAKE_NO_TRAIN leaves out the train block. For gradcheck:
+ * -DFAKE_L1 adds 0.1*sum|b| to the loss (a kink at b = 0), -DFAKE_BAD_GRAD
+ * returns a wrong gradient for b.
  * FAKE_STEP_SLEEP_MS=ms in the environment makes every train step take that
  * long, so interrupt tests can signal a run that is surely mid-epoch.
  */
@@ -130,6 +132,13 @@ static float lossGrad(const M2 *x, const M1i *y, const M2 *w, const M1 *b,
     }
   }
   free(z);
+#ifdef FAKE_L1
+  for (int64_t c = 0; c < C; ++c) {
+    float v = at1(b, c);
+    loss += 0.1 * fabsf(v) * n;
+    gb[c] += v > 0 ? 0.1f : v < 0 ? -0.1f : 0.0f;
+  }
+#endif
   return (float)(loss / n);
 }
 
@@ -141,6 +150,9 @@ void nnc_call_gradients(void **args) {
   make2(&r->gw, D, C);
   make1(&r->gb, C);
   make0(&r->loss, lossGrad(x, y, w, b, r->gw.data, r->gb.data));
+#ifdef FAKE_BAD_GRAD
+  r->gb.data[2] += 0.5f;
+#endif
 }
 
 static void stepDelay(void) {
