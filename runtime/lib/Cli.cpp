@@ -211,7 +211,10 @@ void printInfo(const Manifest &m) {
       printf("%s: %s", d == &m.data ? "data" : "test", d->kind.c_str());
       for (const std::string &f : d->files)
         printf(" %s", f.c_str());
-      printf(" (in %s)\n", d->dir.c_str());
+      printf(" (in %s)", d->dir.c_str());
+      if (d->scale != 1.0)
+        printf(" scale %s", formatNumber(d->scale).c_str());
+      printf("\n");
     }
   } else {
     printf("train: none (no train block)\n");
@@ -268,6 +271,16 @@ int runCommand(const nnrt_model *model, const Command &c, const Options &o,
     return -1;
   if (nnrt_status st = selectDevice(m, o.get("--device", m.device), s.place))
     return fail(st);
+  // Far more threads than CPUs only adds switching, and libomp aborts
+  // (100000) or crawls (2000) on absurd counts; results do not depend on it.
+  int64_t cpus = nnrt_threads_default(), maxThreads = 4 * cpus;
+  if (threads > maxThreads) {
+    fprintf(stderr,
+            "warning: --threads %lld is more than 4 per CPU (%lld "
+            "available); using %lld\n",
+            (long long)threads, (long long)cpus, (long long)maxThreads);
+    threads = maxThreads;
+  }
   nnrt_threads_set((int)threads);
 
   if (o.has("--load")) {
@@ -293,9 +306,10 @@ int runCommand(const nnrt_model *model, const Command &c, const Options &o,
     t.savePath = o.get("--save");
     t.dataDir = dataDir;
     t.quiet = o.has("--quiet");
-    if (nnrt_status st = train(s, t))
+    int stoppedBy = 0;
+    if (nnrt_status st = train(s, t, stoppedBy))
       return fail(st);
-    return 0;
+    return stoppedBy ? 128 + stoppedBy : 0; // as a shell reports a signal
   }
   if (cmd == "eval") {
     Dataset ds;
@@ -306,8 +320,8 @@ int runCommand(const nnrt_model *model, const Command &c, const Options &o,
     EvalResult r;
     if (nnrt_status st = evaluate(s, ds, s.batch, r))
       return fail(st);
-    printf("%s: %lld samples  loss %.6f", test ? "test" : "data",
-           (long long)ds.size(), r.loss);
+    printf("%s: %lld samples  loss %s", test ? "test" : "data",
+           (long long)ds.size(), formatFixed(r.loss, 6).c_str());
     if (r.hasAccuracy)
       printf("  accuracy %.4f", r.accuracy);
     printf("\n");

@@ -1,19 +1,48 @@
-//===- Csv.cpp - numeric CSV with a label column
-//---------------------------===//
+//===- Csv.cpp - numeric CSV with a label column -------------------------===//
 
 #include "Internal.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 
 using namespace nnrt;
 
-static bool parseNumber(const std::string &field, double &out) {
+namespace {
+enum class Field { Number, Empty, Text, NonFinite, TooLarge };
+}
+
+// Values become f32, so nan, inf and what overflows f32 (1e999, 1e39) are
+// refused here, where the file, line and column can be named.
+static Field parseNumber(const std::string &field, double &out) {
+  if (field.empty())
+    return Field::Empty;
   const char *p = field.c_str();
   char *end = nullptr;
   out = strtod(p, &end);
-  return end != p && *end == '\0';
+  if (end == p || *end != '\0')
+    return Field::Text;
+  if (std::isnan(out) || (std::isinf(out) && errno != ERANGE))
+    return Field::NonFinite;
+  if (!std::isfinite((float)out))
+    return Field::TooLarge;
+  return Field::Number;
+}
+
+static nnrt_status badField(const char *path, int line, size_t column,
+                            const std::string &text, Field kind, bool hint) {
+  if (kind == Field::Empty)
+    return nnrt_status_make("%s:%d: column %zu is empty", path, line,
+                            column + 1);
+  const char *what = kind == Field::NonFinite ? "is not a finite number"
+                     : kind == Field::TooLarge ? "is outside the f32 range"
+                                               : "is not a number";
+  return nnrt_status_make("%s:%d: column %zu: '%s' %s%s", path, line,
+                          column + 1, text.c_str(), what,
+                          hint ? " (if row 1 is a header, give csv() "
+                                 "header = true)"
+                               : "");
 }
 
 // Splits one line into trimmed fields (surrounding quotes dropped).
@@ -63,23 +92,33 @@ extern "C" nnrt_status nnrt_csv_read(const char *path, int64_t label,
       continue;
     std::vector<std::string> fields = splitFields(line);
     std::vector<double> row(fields.size());
+    std::vector<Field> kinds(fields.size());
     int bad = -1;
-    for (size_t i = 0; i < fields.size() && bad < 0; ++i)
-      if (!parseNumber(fields[i], row[i]))
+    bool anyNumber = false;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      errno = 0;
+      kinds[i] = parseNumber(fields[i], row[i]);
+      anyNumber |= kinds[i] != Field::Text && kinds[i] != Field::Empty;
+      if (bad < 0 && kinds[i] != Field::Number)
         bad = (int)i;
+    }
+    bool firstRow = first;
     if (first) {
       first = false;
       columns = fields.size();
+      // auto: a header has no numbers. A first row mixing numbers with
+      // text or empty fields is an error, never silently dropped.
       if (header == NNRT_CSV_HEADER_TRUE ||
-          (header == NNRT_CSV_HEADER_AUTO && bad >= 0))
+          (header == NNRT_CSV_HEADER_AUTO && !anyNumber))
         continue;
     }
     if (fields.size() != columns)
       return nnrt_status_make("%s:%d: expected %zu columns, found %zu", path,
                               lineNo, columns, fields.size());
     if (bad >= 0)
-      return nnrt_status_make("%s:%d: column %d: '%s' is not a number", path,
-                              lineNo, bad + 1, fields[bad].c_str());
+      return badField(path, lineNo, bad, fields[bad], kinds[bad],
+                      firstRow && header == NNRT_CSV_HEADER_AUTO &&
+                          kinds[bad] == Field::Text);
     values.insert(values.end(), row.begin(), row.end());
     ++rows;
   }

@@ -60,6 +60,37 @@ static void toF32(const nnrt_tensor &t, int64_t first, int64_t n, double scale,
   }
 }
 
+Status nnrt::checkFinite(const std::string &what, const nnrt_tensor &t,
+                         double scale) {
+  if (t.dtype != NNRT_F32 && t.dtype != NNRT_F64 && scale == 1.0)
+    return nullptr; // integers are finite and fit f32
+  int64_t n = nnrt_tensor_numel(&t);
+  for (int64_t i = 0; i < n; ++i) {
+    double v = elementAt(t, i);
+    float f = (float)v * (float)scale;
+    if (std::isfinite(f))
+      continue;
+    // The element's index as NumPy writes it: row first.
+    std::string index;
+    int64_t rest = i;
+    for (int d = t.rank - 1; d >= 0; --d) {
+      std::string k = std::to_string(rest % t.shape[d]);
+      rest /= t.shape[d];
+      index = d == t.rank - 1 ? k : k + "," + index;
+    }
+    if (!std::isfinite(v))
+      return nnrt_status_make("%s: element [%s] is %s (data must be finite)",
+                              what.c_str(), index.c_str(),
+                              std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+    return nnrt_status_make("%s: element [%s] is %s, which%s is outside the "
+                            "f32 range",
+                            what.c_str(), index.c_str(),
+                            formatNumber(v).c_str(),
+                            scale == 1.0 ? "" : " times the source's scale");
+  }
+  return nullptr;
+}
+
 Status nnrt::convertToF32(Tensor &t) {
   if (t.t.dtype == NNRT_F32)
     return nullptr;
@@ -104,9 +135,10 @@ static Status makeTargets(const std::string &path, const Tensor &raw,
     for (int64_t i = 0; i < n; ++i) {
       double v = elementAt(raw.t, i);
       if (v != std::floor(v) || v < 0 || v >= (double)classes)
-        return nnrt_status_make("%s: label %g of sample %lld is not a class "
+        return nnrt_status_make("%s: label %s of sample %lld is not a class "
                                 "index in [0, %lld)",
-                                path.c_str(), v, (long long)i,
+                                path.c_str(), formatNumber(v).c_str(),
+                                (long long)i,
                                 (long long)classes);
       out.as<int32_t>()[i] = (int32_t)v;
     }
@@ -175,5 +207,9 @@ Status nnrt::loadDataset(const DataSpec &spec, const std::string &dataDir,
             .c_str(),
         (long long)per, in.name.c_str(), nnrt_dtype_name(in.dtype),
         formatShape(in.shape).c_str(), (long long)in.sampleNumel());
+  // Caught here, with the place named, rather than as a nan loss later.
+  NNRT_TRY(checkFinite(xPath, out.x.t, spec.scale));
+  if (m.target.dtype == NNRT_F32)
+    NNRT_TRY(checkFinite(yPath, rawY.t, 1.0));
   return makeTargets(yPath, rawY, m, n, out.y);
 }

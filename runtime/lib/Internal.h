@@ -73,6 +73,11 @@ Status moveTo(Tensor &t, Place to);
 
 /// "[784,256]"; a batch dimension (-1) prints as N.
 std::string formatShape(const Shape &shape);
+/// The shortest text that reads back as `v` (0.1, 1e-08, 3e+38).
+std::string formatNumber(double v);
+/// `decimals` digits after the point ("0.441200"), or %g-style from 1e6 on
+/// ("1.234568e+20"), never a 21-digit integer.
+std::string formatFixed(double v, int decimals);
 /// Element count with overflow and negative checks; -1 on failure.
 int64_t checkedNumel(const Shape &shape);
 
@@ -198,6 +203,10 @@ Status loadDataset(const DataSpec &spec, const std::string &dataDir,
 /// times the source's scale).
 void fillBatch(const Dataset &ds, const int64_t *order, int64_t count, float *x,
                void *y);
+/// Fails, naming `what` and the element ("x.npy: element [12,7] is nan"),
+/// when a value times `scale` is not a finite f32.
+Status checkFinite(const std::string &what, const nnrt_tensor &t,
+                   double scale);
 /// Converts any loaded tensor to f32 in place (predict's inputs).
 Status convertToF32(Tensor &t);
 
@@ -251,6 +260,10 @@ struct Session {
   uint64_t seed = 0;
   int64_t batch = 0;
   bool resumed = false; // optimizer state came from the loaded file
+  // A checkpoint written on an interrupt stops inside epoch `epoch + 1`:
+  // the samples of it already trained on and the sum of their losses.
+  int64_t epochSamples = 0;
+  double epochLossSum = 0;
 
   Status initParams(uint64_t seed);
   /// Loads parameters (and optimizer state, step and epoch when present).
@@ -277,7 +290,9 @@ struct TrainOptions {
   std::string logPath, stepLogPath, savePath, dataDir;
   bool quiet = false;
 };
-Status train(Session &s, const TrainOptions &opts);
+/// `stoppedBy` gets the signal (SIGINT, SIGTERM) that stopped training
+/// early after saving, 0 when it ran to the end.
+Status train(Session &s, const TrainOptions &opts, int &stoppedBy);
 /// Returns via `out_ok` whether every parameter passed.
 Status gradcheck(Session &s, const std::string &dataDir, int64_t batch,
                  bool &out_ok);

@@ -4,8 +4,11 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -81,11 +84,48 @@ Status nnrt::readFile(const std::string &path, std::vector<uint8_t> &out) {
   return nullptr;
 }
 
+// The temporary lives in the target's directory so rename() is atomic.
+static std::string tempPath(const std::string &path) {
+  return path + ".tmp." + std::to_string(getpid());
+}
+
+static std::string dirOf(const std::string &path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "."
+         : slash == 0               ? "/"
+                                    : path.substr(0, slash);
+}
+
+// A process killed while writing leaves PATH.tmp.<pid>; remove those whose
+// process is gone (another host's pid cannot be told apart: NFS users beware).
+static void removeStaleTemps(const std::string &path) {
+  size_t slash = path.rfind('/');
+  std::string prefix =
+      (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+  DIR *dir = opendir(dirOf(path).c_str());
+  if (!dir)
+    return;
+  while (struct dirent *e = readdir(dir)) {
+    std::string name = e->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0 ||
+        name.size() == prefix.size() ||
+        name.find_first_not_of("0123456789", prefix.size()) !=
+            std::string::npos)
+      continue;
+    long long pid = strtoll(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid <= 0 || pid > INT32_MAX || pid == getpid())
+      continue;
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+      unlink((dirOf(path) + "/" + name).c_str());
+  }
+  closedir(dir);
+}
+
 Status nnrt::writeFileAtomic(
     const std::string &path,
     const std::vector<std::pair<const void *, size_t>> &chunks) {
-  // The temporary lives in the target's directory so rename() is atomic.
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  removeStaleTemps(path);
+  std::string tmp = tempPath(path);
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0)
     return nnrt_status_make("%s: cannot write: %s", path.c_str(),
@@ -124,16 +164,25 @@ Status nnrt::writeFileAtomic(
 }
 
 Status nnrt::checkWritable(const std::string &path) {
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "."
-                    : slash == 0               ? "/"
-                                               : path.substr(0, slash);
+  std::string dir = dirOf(path);
   struct stat st;
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return nnrt_status_make("%s: cannot write: directory %s does not exist",
                             path.c_str(), dir.c_str());
-  if (access(dir.c_str(), W_OK) != 0)
+  // rename() would replace a device or fail on a directory only at the end.
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
     return nnrt_status_make("%s: cannot write: %s", path.c_str(),
-                            strerror(errno));
+                            S_ISDIR(st.st_mode) ? "is a directory"
+                                                : "not a regular file");
+  // Create the very temporary file the write will use: this catches
+  // read-only file systems, /proc and permissions before any work is done.
+  std::string tmp = tempPath(path);
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0)
+    return nnrt_status_make("%s: cannot write: cannot create a file in %s "
+                            "(%s)",
+                            path.c_str(), dir.c_str(), strerror(errno));
+  close(fd);
+  unlink(tmp.c_str());
   return nullptr;
 }

@@ -9,6 +9,7 @@
 
 #include "Internal.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -44,7 +45,8 @@ void Session::zeroStates() {
     }
     states.push_back(std::move(t));
   }
-  step = epoch = 0;
+  step = epoch = epochSamples = 0;
+  epochLossSum = 0;
   resumed = false;
 }
 
@@ -82,6 +84,7 @@ static Status takeTensor(const std::string &path, nnrt_safetensors file,
                             path.c_str(), spec.name.c_str(),
                             formatShape(found).c_str(),
                             formatShape(spec.shape).c_str());
+  NNRT_TRY(checkFinite(path + ": tensor '" + spec.name + "'", *t, 1.0));
   NNRT_TRY(out.alloc(spec.dtype, spec.shape));
   memcpy(out.t.data, t->data, out.bytes());
   return nullptr;
@@ -149,6 +152,15 @@ Status Session::load(const std::string &path) {
     seed = (uint64_t)v;
   if (parseMeta(file, "batch", v) && v > 0)
     batch = v;
+  if (parseMeta(file, "epoch_samples", epochSamples) && epochSamples > 0) {
+    const char *sum = nnrt_safetensors_metadata(file, "epoch_loss_sum");
+    char *end = nullptr;
+    epochLossSum = sum ? strtod(sum, &end) : 0;
+    if (!sum || *end)
+      return nnrt_status_make("%s: epoch_samples without a valid "
+                              "epoch_loss_sum in __metadata__",
+                              path.c_str());
+  }
   resumed = true;
   return placeAll();
 }
@@ -172,18 +184,28 @@ Status Session::save(const std::string &path) const {
     NNRT_TRY(add(m.params[i].name, params[i]));
   for (size_t i = 0; i < states.size(); ++i)
     NNRT_TRY(add(m.states[i].name, states[i]));
-  std::string values[] = {"nnc",
-                          m.model,
-                          m.optimizer,
-                          std::to_string(step),
-                          std::to_string(epoch),
-                          std::to_string(seed),
-                          std::to_string(batch)};
-  const char *keys[] = {"format", "model", "optimizer", "step",
-                        "epoch",  "seed",  "batch"};
-  const char *vals[7];
-  for (int i = 0; i < 7; ++i)
-    vals[i] = values[i].c_str();
+  std::vector<std::string> values = {"nnc",
+                                     m.model,
+                                     m.optimizer,
+                                     std::to_string(step),
+                                     std::to_string(epoch),
+                                     std::to_string(seed),
+                                     std::to_string(batch)};
+  std::vector<const char *> keys = {"format", "model", "optimizer", "step",
+                                    "epoch",  "seed",  "batch"};
+  // Only a checkpoint taken inside an epoch says where in it.
+  if (epochSamples > 0) {
+    char sum[32];
+    snprintf(sum, sizeof sum, "%.17g", epochLossSum);
+    keys.push_back("epoch_samples");
+    values.push_back(std::to_string(epochSamples));
+    keys.push_back("epoch_loss_sum");
+    values.push_back(sum);
+  }
+  std::vector<const char *> vals;
+  for (const std::string &v : values)
+    vals.push_back(v.c_str());
   return nnrt_safetensors_write(path.c_str(), names.size(), names.data(),
-                                tensors.data(), 7, keys, vals);
+                                tensors.data(), keys.size(), keys.data(),
+                                vals.data());
 }

@@ -1,7 +1,9 @@
 //===- Status.cpp - status objects carrying one message -------------------===//
 
-#include "nnrt/nnrt.h"
+#include "Internal.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -38,4 +40,23 @@ extern "C" void nnrt_status_free(nnrt_status status) {
     return;
   free(status->message);
   free(status);
+}
+
+//===- Numbers in messages ---------------------------------------------===//
+
+std::string nnrt::formatNumber(double v) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string nnrt::formatFixed(double v, int decimals) {
+  // Fixed point reads best for losses and accuracies, but a diverging loss
+  // would print as dozens of digits: large values switch to %g.
+  char buf[64];
+  if (std::fabs(v) < 1e6 || !std::isfinite(v))
+    snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  else
+    snprintf(buf, sizeof buf, "%.*g", decimals + 1, v);
+  return buf;
 }

@@ -2,6 +2,7 @@
 
 #include "Internal.h"
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <numeric>
+#include <signal.h>
 #include <unistd.h>
 
 using namespace nnrt;
@@ -58,6 +60,12 @@ Status nnrt::evaluate(const Session &s, const Dataset &ds, int64_t batch,
     NNRT_TRY(moveTo(results[0], Place::Host));
     const float *o = results[0].as<float>();
     int64_t outPer = results[0].numel() / b;
+    for (int64_t i = 0; i < b * outPer; ++i)
+      if (!std::isfinite(o[i]))
+        return nnrt_status_make("the model's output for %s sample %lld is %s "
+                                "(overflow in the forward pass?)",
+                                ds.what.c_str(), (long long)(start + i / outPer),
+                                std::isnan(o[i]) ? "nan" : "inf");
     if (ce) {
       const int32_t *labels = reinterpret_cast<const int32_t *>(y.data());
       for (int64_t i = 0; i < b; ++i) {
@@ -82,6 +90,8 @@ Status nnrt::evaluate(const Session &s, const Dataset &ds, int64_t batch,
     }
   }
   out.loss = lossSum / n;
+  if (!std::isfinite(out.loss))
+    return nnrt_status_make("the %s loss is not finite", ds.what.c_str());
   out.hasAccuracy = ce;
   out.accuracy = ce ? (double)correct / n : 0;
   return nullptr;
@@ -108,16 +118,17 @@ public:
     if (tty) {
       int width = 24, fill = (int)(width * done / total);
       fprintf(stderr,
-              "\r\033[Kepoch %lld [%.*s%*s] %lld/%lld loss %.4f "
+              "\r\033[Kepoch %lld [%.*s%*s] %lld/%lld loss %s "
               "%.0f samples/s %.0fs left",
               (long long)epoch, fill, "========================", width - fill,
-              "", (long long)done, (long long)total, loss, rate, left);
+              "", (long long)done, (long long)total,
+              formatFixed(loss, 4).c_str(), rate, left);
     } else {
       fprintf(stderr,
-              "epoch %lld: %lld/%lld batches, loss %.4f, %.0f "
+              "epoch %lld: %lld/%lld batches, loss %s, %.0f "
               "samples/s, %.0fs left\n",
-              (long long)epoch, (long long)done, (long long)total, loss, rate,
-              left);
+              (long long)epoch, (long long)done, (long long)total,
+              formatFixed(loss, 4).c_str(), rate, left);
     }
     fflush(stderr);
   }
@@ -194,8 +205,82 @@ static Status openCsv(const std::string &path, const char *header, FILE *&out) {
   return nullptr;
 }
 
-Status nnrt::train(Session &s, const TrainOptions &opts) {
+namespace {
+std::atomic<int> stopSignal{0};
+
+// The first SIGINT/SIGTERM asks the loop to stop after the current step; a
+// second one ends the process at once (write and _exit are signal-safe).
+extern "C" void onStopSignal(int sig) {
+  bool again = stopSignal.exchange(sig) != 0;
+  static const char first[] =
+      "\ninterrupted: stopping after this step (again to stop at once)\n";
+  static const char second[] = "interrupted again: stopping at once\n";
+  ssize_t ignored = again ? write(2, second, sizeof second - 1)
+                          : write(2, first, sizeof first - 1);
+  (void)ignored;
+  if (again)
+    _exit(128 + sig);
+}
+
+/// Catches SIGINT and SIGTERM while training; a signal the caller ignores
+/// (as nohup and background jobs do) stays ignored.
+class StopSignals {
+public:
+  StopSignals() {
+    stopSignal = 0;
+    struct sigaction sa {};
+    sa.sa_handler = onStopSignal;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 2; ++i) {
+      sigaction(kSignals[i], nullptr, &old[i]);
+      if (old[i].sa_handler != SIG_IGN)
+        sigaction(kSignals[i], &sa, nullptr);
+    }
+  }
+  ~StopSignals() {
+    for (int i = 0; i < 2; ++i)
+      sigaction(kSignals[i], &old[i], nullptr);
+  }
+
+private:
+  static constexpr int kSignals[2] = {SIGINT, SIGTERM};
+  struct sigaction old[2];
+};
+} // namespace
+
+// After a stop signal: saves unless the last epoch's checkpoint is current
+// or nothing was trained, and says what happened.
+static Status stopOnSignal(const Session &s, const TrainOptions &opts,
+                           int64_t stepsRun, bool saved, int &stoppedBy) {
+  stoppedBy = stopSignal;
+  const char *name = stoppedBy == SIGINT ? "SIGINT" : "SIGTERM";
+  std::string where =
+      "step " + std::to_string(s.step) +
+      (s.epochSamples > 0 ? " (in epoch " + std::to_string(s.epoch + 1)
+                          : " (end of epoch " + std::to_string(s.epoch)) +
+      ")";
+  if (stepsRun == 0) {
+    fprintf(stderr, "interrupted by %s before the first step: nothing to "
+            "save\n", name);
+    return nullptr;
+  }
+  if (opts.savePath.empty()) {
+    fprintf(stderr, "interrupted by %s after %s: not saved (no --save)\n",
+            name, where.c_str());
+    return nullptr;
+  }
+  if (!saved)
+    NNRT_TRY(s.save(opts.savePath));
+  fprintf(stderr, "interrupted by %s after %s: checkpoint saved to %s "
+          "(continue with --load %s)\n",
+          name, where.c_str(), opts.savePath.c_str(), opts.savePath.c_str());
+  return nullptr;
+}
+
+Status nnrt::train(Session &s, const TrainOptions &opts, int &stoppedBy) {
   const Manifest &m = s.m;
+  stoppedBy = 0;
+  StopSignals signals;
   Dataset data, test;
   NNRT_TRY(loadDataset(m.data, opts.dataDir, m, "data", data));
   if (m.test.present)
@@ -215,6 +300,13 @@ Status nnrt::train(Session &s, const TrainOptions &opts) {
   std::vector<float> x(batch * in.sampleNumel());
   std::vector<char> y(batch * data.y.bytes() / n);
   Uploads uploads(s.place);
+  if (s.epochSamples >= n)
+    return nnrt_status_make("the checkpoint stopped after sample %lld of "
+                            "epoch %lld, but the data has %lld samples",
+                            (long long)s.epochSamples,
+                            (long long)s.epoch + 1, (long long)n);
+  int64_t stepsRun = 0;
+  bool saved = false; // the checkpoint on disk is the current state
   for (int64_t e = 0; e < opts.epochs; ++e) {
     int64_t epochNo = s.epoch + 1;
     double start = now();
@@ -223,9 +315,15 @@ Status nnrt::train(Session &s, const TrainOptions &opts) {
     if (m.shuffle)
       order = shuffleOrder(n, s.seed, s.epoch);
     Progress progress(opts.quiet, epochNo, batches);
-    double lossSum = 0;
-    for (int64_t bi = 0; bi < batches; ++bi) {
-      int64_t first = bi * batch, b = std::min(batch, n - first);
+    // A checkpoint taken inside this epoch resumes at its next sample.
+    double lossSum = s.epochLossSum;
+    for (int64_t bi = s.epochSamples / batch, first = s.epochSamples;
+         first < n; ++bi) {
+      if (stopSignal) {
+        progress.finish();
+        return stopOnSignal(s, opts, stepsRun, saved, stoppedBy);
+      }
+      int64_t b = std::min(batch, n - first);
       fillBatch(data, order.data() + first, b, x.data(), y.data());
       nnrt_tensor xt = view(x.data(), NNRT_F32, in.withBatch(b));
       nnrt_tensor yt = view(y.data(), m.target.dtype, m.target.withBatch(b));
@@ -237,38 +335,56 @@ Status nnrt::train(Session &s, const TrainOptions &opts) {
                                 std::isnan(loss) ? "nan" : "inf",
                                 (long long)epochNo, (long long)bi + 1);
       }
-      if (stepLog)
+      if (stepLog) {
         fprintf(stepLog, "%lld,%.9g\n", (long long)s.step, loss);
+        fflush(stepLog); // complete up to the last step, even after a kill
+      }
       lossSum += (double)loss * b;
-      progress.update(bi + 1, lossSum / (first + b), first + b);
+      first += b;
+      s.epochSamples = first;
+      s.epochLossSum = lossSum;
+      ++stepsRun;
+      saved = false;
+      progress.update(std::min(bi + 1, batches), lossSum / first, first);
     }
     progress.finish();
     ++s.epoch;
+    s.epochSamples = 0;
+    s.epochLossSum = 0;
     double trainLoss = lossSum / n;
     EvalResult ev;
     if (m.test.present)
       NNRT_TRY(evaluate(s, test, batch, ev));
     double seconds = now() - start;
-    printf("epoch %lld  train_loss %.6f", (long long)epochNo, trainLoss);
+    printf("epoch %lld  train_loss %s", (long long)epochNo,
+           formatFixed(trainLoss, 6).c_str());
     if (m.test.present) {
-      printf("  test_loss %.6f", ev.loss);
+      printf("  test_loss %s", formatFixed(ev.loss, 6).c_str());
       if (ev.hasAccuracy)
         printf("  test_accuracy %.4f", ev.accuracy);
     }
     printf("  time %.2fs\n", seconds);
     fflush(stdout);
     if (log) {
-      fprintf(log, "%lld,%.6f,", (long long)epochNo, trainLoss);
+      fprintf(log, "%lld,%s,", (long long)epochNo,
+              formatFixed(trainLoss, 6).c_str());
       if (m.test.present)
-        fprintf(log, "%.6f", ev.loss);
+        fprintf(log, "%s", formatFixed(ev.loss, 6).c_str());
       fprintf(log, ",");
       if (m.test.present && ev.hasAccuracy)
         fprintf(log, "%.6f", ev.accuracy);
       fprintf(log, ",%.3f\n", seconds);
       fflush(log);
     }
+    // Every epoch is saved, so a kill -9 loses at most one.
+    if (!opts.savePath.empty()) {
+      NNRT_TRY(s.save(opts.savePath));
+      saved = true;
+    }
+    if (stopSignal)
+      return stopOnSignal(s, opts, stepsRun, saved, stoppedBy);
   }
-  if (!opts.savePath.empty())
+  if (!opts.savePath.empty() && !saved)
     NNRT_TRY(s.save(opts.savePath));
   return nullptr;
 }

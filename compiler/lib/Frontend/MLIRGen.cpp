@@ -80,8 +80,7 @@ mlir::DictionaryAttr MLIRGen::getSourceAttr(const DataSource &src) {
       b.getNamedAttr("kind", b.getStringAttr(src.kind)),
       b.getNamedAttr("dir", b.getStringAttr(src.dir)),
       b.getNamedAttr("files", b.getArrayAttr(files))};
-  if (src.kind == "idx")
-    attrs.push_back(b.getNamedAttr("scale", b.getF64FloatAttr(src.scale)));
+  attrs.push_back(b.getNamedAttr("scale", b.getF64FloatAttr(src.scale)));
   if (src.kind == "csv") {
     attrs.push_back(b.getNamedAttr("label", b.getI64IntegerAttr(src.label)));
     attrs.push_back(b.getNamedAttr("header", b.getStringAttr(src.header)));

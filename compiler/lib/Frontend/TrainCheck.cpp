@@ -88,7 +88,7 @@ bool TrainChecker::getPath(const Expr &e, std::string &path) {
 }
 
 /// source ::= idx(images, labels, scale = 1.0) | csv(file, label = 0,
-///            header = auto) | npy(inputs, targets)
+///            header = auto, scale = 1.0) | npy(inputs, targets, scale = 1.0)
 bool TrainChecker::getSource(const Expr &e, llvm::StringRef key,
                              DataSource &src) {
   if (e.kind != ExprKind::Call ||
@@ -99,13 +99,13 @@ bool TrainChecker::getSource(const Expr &e, llvm::StringRef key,
   }
   src.kind = e.text;
   src.dir = decl.dir;
-  llvm::SmallVector<llvm::StringRef, 3> slots;
+  llvm::SmallVector<llvm::StringRef, 4> slots;
   if (e.text == "idx")
     slots = {"images", "labels", "scale"};
   else if (e.text == "csv")
-    slots = {"file", "label", "header"};
+    slots = {"file", "label", "header", "scale"};
   else
-    slots = {"inputs", "targets"};
+    slots = {"inputs", "targets", "scale"};
   unsigned numFiles = e.text == "csv" ? 1 : 2;
   llvm::SmallVector<const Arg *> bound;
   if (!bindCallArgs(e, slots, bound, diags, e.text))
@@ -120,8 +120,9 @@ bool TrainChecker::getSource(const Expr &e, llvm::StringRef key,
       return false;
     src.files.push_back(path);
   }
-  if (e.text == "idx" && bound[2]) {
-    auto scale = getNumber(*bound[2]->value, "'scale'");
+  // Every kind scales its inputs (the last slot), as the runtime does.
+  if (const Arg *arg = bound.back()) {
+    auto scale = getNumber(*arg->value, "'scale'");
     if (!scale)
       return false;
     src.scale = *scale;

@@ -12,8 +12,9 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <charconv>
 
 using namespace mlir;
 
@@ -63,8 +64,13 @@ void ManifestWriter::field(StringRef key, Attribute value) {
     vs << (b.getValue() ? 1 : 0);
   else if (auto i = dyn_cast<IntegerAttr>(value))
     vs << i.getInt();
-  else if (auto f = dyn_cast<FloatAttr>(value))
-    vs << llvm::format("%.17g", f.getValueAsDouble());
+  else if (auto f = dyn_cast<FloatAttr>(value)) {
+    // The shortest text that reads back as the same double: lr=0.1, not
+    // lr=0.10000000000000001.
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, f.getValueAsDouble());
+    vs << StringRef(buf, r.ptr - buf);
+  }
   else
     vs << value;
   field((key + "=" + text).str());

@@ -6,7 +6,11 @@
  * descriptors, results malloc'ed here and freed by the runtime.
  *
  * -DFAKE_D=784 -DFAKE_C=10 sizes it for MNIST; -DFAKE_CSV / -DFAKE_NPY pick
- * the data source; -DFAKE_NO_TRAIN leaves out the train block.
+ * the data source; -DFAKE_NO_TRAIN leaves out the train block. For gradcheck:
+ * -DFAKE_L1 adds 0.1*sum|b| to the loss (a kink at b = 0), -DFAKE_BAD_GRAD
+ * returns a wrong gradient for b.
+ * FAKE_STEP_SLEEP_MS=ms in the environment makes every train step take that
+ * long, so interrupt tests can signal a run that is surely mid-epoch.
  *
  * -DFAKE_CUDA makes it an "emulated" --target=cuda build, for tests with
  * the stub driver (stub_cuda.c, whose device memory is host memory): a
@@ -15,10 +19,12 @@
  * call (recorded by the stub, computed here on the CPU), and a check that
  * every argument the runtime passes is device memory.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #ifdef FAKE_CUDA
 #include <dlfcn.h>
@@ -211,6 +217,13 @@ static float lossGrad(const M2 *x, const M1i *y, const M2 *w, const M1 *b,
     }
   }
   FREE(z);
+#ifdef FAKE_L1
+  for (int64_t c = 0; c < C; ++c) {
+    float v = at1(b, c);
+    loss += 0.1 * fabsf(v) * n;
+    gb[c] += v > 0 ? 0.1f : v < 0 ? -0.1f : 0.0f;
+  }
+#endif
   return (float)(loss / n);
 }
 
@@ -225,9 +238,24 @@ void nnc_call_gradients(void **args) {
   make0(&r->loss, 0);
   if (r->gw.data && r->gb.data && r->loss.data)
     r->loss.data[0] = lossGrad(x, y, w, b, r->gw.data, r->gb.data);
+#ifdef FAKE_BAD_GRAD
+  if (r->gb.data)
+    r->gb.data[2] += 0.5f;
+#endif
+}
+
+static void stepDelay(void) {
+  const char *ms = getenv("FAKE_STEP_SLEEP_MS");
+  if (!ms)
+    return;
+  long v = atol(ms);
+  struct timespec t = {v / 1000, (v % 1000) * 1000000L};
+  while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+  }
 }
 
 void nnc_call_train_step(void **args) {
+  stepDelay();
   struct { M0 loss; M2 w; M1 b; M2 mw; M1 mb; } *r = args[0];
   const M2 *x = args[1], *w = args[3], *mw = args[5];
   const M1i *y = args[2];

@@ -1,6 +1,7 @@
 """Copies a safetensors file keeping only the parameters (as a user exporting
 from PyTorch would have), or with --rename A=B / --retype NAME=DTYPE /
---reshape NAME=D0,D1 / --add NAME damages it for error tests.
+--reshape NAME=D0,D1 / --add NAME / --set NAME=INDEX:VALUE (an f32 element,
+e.g. lin.w=4:nan) damages it for error tests.
 usage: strip_optimizer.py IN OUT [edits...]"""
 import json
 import struct
@@ -23,6 +24,11 @@ for i in range(0, len(edits), 2):
         tensors[name][0]["dtype"] = value
     elif op == "--reshape":
         tensors[name][0]["shape"] = [int(d) for d in value.split(",")]
+    elif op == "--set":
+        index, _, v = value.partition(":")
+        raw = bytearray(tensors[name][1])
+        raw[4 * int(index):4 * int(index) + 4] = struct.pack("<f", float(v))
+        tensors[name] = (tensors[name][0], bytes(raw))
     elif op == "--add":
         tensors[name] = ({"dtype": "F32", "shape": [1]}, b"\0\0\0\0")
 out_header, out_body = {}, b""
