@@ -12,6 +12,7 @@
 #include "nn/Frontend/MLIRGen.h"
 #include "nn/Frontend/Parser.h"
 #include "nn/Pipelines/Backend.h"
+#include "BackendErrors.h"
 #include "OutputFile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -252,7 +253,9 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
       : emitKind == Emit::Asm    ? nn::BackendStage::Asm
       : emitKind == Emit::Obj    ? nn::BackendStage::Obj
                                  : nn::BackendStage::Exe;
-  return succeeded(nn::runBackend(*module, stage, options, os, outPath));
+  return succeeded(nnc::runReportingOneError(ctx, [&] {
+    return nn::runBackend(*module, stage, options, os, outPath);
+  }));
 }
 
 int main(int argc, char **argv) {
@@ -285,6 +288,12 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   nn::registerBackendDialects(registry);
   mlir::MLIRContext ctx(registry);
+  // An error names the user's line; the IR around it is printed only when
+  // --mlir-print-op-on-diagnostic is given.
+  if (!cl::getRegisteredOptions()
+           .lookup("mlir-print-op-on-diagnostic")
+           ->getNumOccurrences())
+    ctx.printOpOnDiagnostic(false);
   ctx.loadDialect<mlir::nn::NNDialect, mlir::func::FuncDialect,
                   mlir::arith::ArithDialect>();
   llvm::SourceMgr sourceMgr;
