@@ -94,47 +94,62 @@ private:
     }
   }
 
-  void printExpr(const Expr &e, unsigned indent) {
-    switch (e.kind) {
-    case ExprKind::Int:
-      line(indent, "Int", e.loc) << " " << e.intValue << "\n";
-      return;
-    case ExprKind::Float:
-      line(indent, "Float", e.loc) << " " << formatNumber(e.floatValue) << "\n";
-      return;
-    case ExprKind::Bool:
-      line(indent, "Bool", e.loc) << (e.boolValue ? " true\n" : " false\n");
-      return;
-    case ExprKind::String:
-      line(indent, "String", e.loc) << " \"";
-      os.write_escaped(e.text) << "\"\n";
-      return;
-    case ExprKind::Name:
-      line(indent, "Name", e.loc) << " " << e.text << "\n";
-      return;
-    case ExprKind::Neg:
-      line(indent, "Neg", e.loc) << "\n";
-      printExpr(*e.lhs, indent + 1);
-      return;
-    case ExprKind::Binary:
-      line(indent, "Binary", e.loc) << " '" << e.op << "'\n";
-      printExpr(*e.lhs, indent + 1);
-      printExpr(*e.rhs, indent + 1);
-      return;
-    case ExprKind::Call:
-    case ExprKind::List:
-      if (e.kind == ExprKind::Call)
-        line(indent, "Call", e.loc) << " " << e.text << "\n";
-      else
-        line(indent, "List", e.loc) << "\n";
-      for (const Arg &arg : e.args) {
-        unsigned inner = indent + 1;
-        if (!arg.name.empty()) {
-          line(inner++, "NamedArg", arg.nameLoc) << " " << arg.name << "\n";
-        }
-        printExpr(*arg.value, inner);
+  /// Prints with a work list, not recursion: a chain `a + b + ... + z` is a
+  /// tree as deep as the chain is long.
+  void printExpr(const Expr &root, unsigned rootIndent) {
+    struct Item {
+      const Expr *e;
+      const Arg *named; // set: print the NamedArg line, then its value
+      unsigned indent;
+    };
+    llvm::SmallVector<Item> todo = {{&root, nullptr, rootIndent}};
+    while (!todo.empty()) {
+      Item item = todo.pop_back_val();
+      const Expr &e = *item.e;
+      unsigned indent = item.indent;
+      if (item.named) {
+        line(indent, "NamedArg", item.named->nameLoc)
+            << " " << item.named->name << "\n";
+        todo.push_back({&e, nullptr, indent + 1});
+        continue;
       }
-      return;
+      switch (e.kind) {
+      case ExprKind::Int:
+        line(indent, "Int", e.loc) << " " << e.intValue << "\n";
+        break;
+      case ExprKind::Float:
+        line(indent, "Float", e.loc) << " " << formatNumber(e.floatValue) << "\n";
+        break;
+      case ExprKind::Bool:
+        line(indent, "Bool", e.loc) << (e.boolValue ? " true\n" : " false\n");
+        break;
+      case ExprKind::String:
+        line(indent, "String", e.loc) << " \"";
+        os.write_escaped(e.text) << "\"\n";
+        break;
+      case ExprKind::Name:
+        line(indent, "Name", e.loc) << " " << e.text << "\n";
+        break;
+      case ExprKind::Neg:
+        line(indent, "Neg", e.loc) << "\n";
+        todo.push_back({e.lhs.get(), nullptr, indent + 1});
+        break;
+      case ExprKind::Binary:
+        line(indent, "Binary", e.loc) << " '" << e.op << "'\n";
+        todo.push_back({e.rhs.get(), nullptr, indent + 1});
+        todo.push_back({e.lhs.get(), nullptr, indent + 1});
+        break;
+      case ExprKind::Call:
+      case ExprKind::List:
+        if (e.kind == ExprKind::Call)
+          line(indent, "Call", e.loc) << " " << e.text << "\n";
+        else
+          line(indent, "List", e.loc) << "\n";
+        for (const Arg &arg : llvm::reverse(e.args))
+          todo.push_back({arg.value.get(), arg.name.empty() ? nullptr : &arg,
+                          indent + 1});
+        break;
+      }
     }
   }
 

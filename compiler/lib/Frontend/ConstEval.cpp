@@ -154,16 +154,29 @@ Value nn::evalConstant(const Expr &e, DiagEngine &diags) {
     break;
   }
   case ExprKind::Binary: {
-    Value l = evalConstant(*e.lhs, diags), r = evalConstant(*e.rhs, diags);
-    if (l.isError() || r.isError())
-      return Value();
-    if (!l.isNumber() || !r.isNumber()) {
-      diags.error(e.loc, llvm::Twine("cannot apply '") + llvm::Twine(e.op) + "' to " +
-                             describeValue(l, "N") + " and " +
-                             describeValue(r, "N"));
-      return Value();
+    // A chain `a + b + ...` is folded in a loop over its left spine: its
+    // length must not be bounded by the stack.
+    llvm::SmallVector<const Expr *> spine;
+    const Expr *leaf = &e;
+    for (; leaf->kind == ExprKind::Binary; leaf = leaf->lhs.get())
+      spine.push_back(leaf);
+    Value l = evalConstant(*leaf, diags);
+    for (const Expr *op : llvm::reverse(spine)) {
+      Value r = evalConstant(*op->rhs, diags);
+      if (l.isError() || r.isError()) {
+        l = Value();
+        continue;
+      }
+      if (!l.isNumber() || !r.isNumber()) {
+        diags.error(op->loc, llvm::Twine("cannot apply '") + llvm::Twine(op->op) +
+                                 "' to " + describeValue(l, "N") + " and " +
+                                 describeValue(r, "N"));
+        l = Value();
+        continue;
+      }
+      l = foldBinary(op->op, l, r, op->loc, diags);
     }
-    return foldBinary(e.op, l, r, e.loc, diags);
+    return l;
   }
   case ExprKind::Call:
     diags.error(e.loc, "expected a constant, found a call of '" + e.text + "'");

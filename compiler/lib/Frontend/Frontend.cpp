@@ -71,8 +71,10 @@ bool Loader::loadFile(llvm::StringRef path, llvm::SMLoc importLoc,
   bool ok = parseFile(contents, diags, *file);
   llvm::SmallString<256> dir(canonical);
   llvm::sys::path::remove_filename(dir);
-  for (auto &fn : file->funcs)
+  for (auto &fn : file->funcs) {
     fn->fromStdlib = isStdlib;
+    fn->inMainFile = !isStdlib && !importLoc.isValid();
+  }
   for (auto &train : file->trains)
     train->dir = dir.str().str();
   std::vector<ImportDecl> imports = file->imports;

@@ -58,6 +58,7 @@ private:
   Value eval(const Expr &e, Frame &f, llvm::StringRef binding = "");
   Value evalName(const Expr &e, Frame &f);
   Value evalBinary(const Expr &e, Frame &f);
+  Value applyBinary(const Expr &e, Value &l, Value &r, Frame &f);
   Value evalNeg(const Expr &e, Frame &f);
   Value evalCall(const Expr &e, Frame &f, llvm::StringRef binding);
   Value callBuiltin(const BuiltinInfo &info, const Expr &call, Frame &f);
@@ -183,7 +184,21 @@ Value Evaluator::evalNeg(const Expr &e, Frame &f) {
 }
 
 Value Evaluator::evalBinary(const Expr &e, Frame &f) {
-  Value l = eval(*e.lhs, f), r = eval(*e.rhs, f);
+  // `a + b + ... + z` is a left spine as deep as the chain is long: walk it
+  // in a loop, so that no length of chain exhausts the stack.
+  llvm::SmallVector<const Expr *> spine;
+  const Expr *leaf = &e;
+  for (; leaf->kind == ExprKind::Binary; leaf = leaf->lhs.get())
+    spine.push_back(leaf);
+  Value acc = eval(*leaf, f);
+  for (const Expr *op : llvm::reverse(spine)) {
+    Value r = eval(*op->rhs, f);
+    acc = applyBinary(*op, acc, r, f);
+  }
+  return acc;
+}
+
+Value Evaluator::applyBinary(const Expr &e, Value &l, Value &r, Frame &f) {
   if (l.isError() || r.isError())
     return Value();
   for (const Value *v : {&l, &r}) {
@@ -988,6 +1003,7 @@ bool nn::checkProgram(const Program &program, DiagEngine &diags,
       if (!fn->isModel || diags.shouldStop() || funcs[fn->name] != fn.get())
         continue;
       ModelGraph graph(diags.getLoc(fn->loc));
+      graph.inMainFile = fn->inMainFile;
       Evaluator evaluator(diags, funcs, graph);
       if (!declsOk || !evaluator.evalModel(*fn))
         graph.result = -1;
@@ -1012,20 +1028,34 @@ const ModelGraph *nn::selectModel(const std::vector<ModelGraph> &models,
                              didYouMean(name, names));
     return nullptr;
   }
+  // The file named on the command line wins over what it imports: importing
+  // a file must not change which model is built.
+  std::vector<const ModelGraph *> candidates;
+  for (const ModelGraph &m : models)
+    if (m.inMainFile)
+      candidates.push_back(&m);
+  if (candidates.empty())
+    for (const ModelGraph &m : models)
+      candidates.push_back(&m);
+  auto pick = [](const ModelGraph *m) { return m->result >= 0 ? m : nullptr; };
+  if (candidates.size() == 1)
+    return pick(candidates[0]);
   const ModelGraph *trained = nullptr;
   unsigned numTrained = 0;
-  for (const ModelGraph &m : models)
-    if (m.train)
-      trained = &m, ++numTrained;
+  for (const ModelGraph *m : candidates)
+    if (m->train)
+      trained = m, ++numTrained;
   if (numTrained == 1)
-    return trained->result >= 0 ? trained : nullptr;
-  if (models.size() == 1)
-    return models[0].result >= 0 ? &models[0] : nullptr;
-  if (models.empty())
+    return pick(trained);
+  if (candidates.empty()) {
     diags.error(fileLoc, "no model to compile: the file declares no model");
-  else
-    diags.error(fileLoc, "the file has several models (" +
-                             llvm::join(names, ", ") +
-                             "); choose one with --model");
+    return nullptr;
+  }
+  std::vector<llvm::StringRef> candidateNames;
+  for (const ModelGraph *m : candidates)
+    candidateNames.push_back(m->name);
+  diags.error(fileLoc, "the file has several models (" +
+                           llvm::join(candidateNames, ", ") +
+                           "); choose one with --model");
   return nullptr;
 }

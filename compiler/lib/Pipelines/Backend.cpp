@@ -184,8 +184,11 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
   if (failed(manifest))
     return failure();
   // The runtime runs a CUDA build's entry points on the device.
-  if (options.target == Target::CUDA)
-    *manifest += "device\tcuda\t" + options.cudaArch + "\n";
+  if (options.target == Target::CUDA) {
+    if (!manifest->empty() && manifest->back() != '\n')
+      *manifest += '\n';
+    *manifest += "device\tcuda\t" + options.cudaArch;
+  }
   SmallVector<EntryPoint> entries = findEntryPoints(module);
   if (failed(lowerModule(module, BackendStage::Linalg, BackendStage::LLVM,
                           options)))

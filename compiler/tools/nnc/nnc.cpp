@@ -12,6 +12,8 @@
 #include "nn/Frontend/MLIRGen.h"
 #include "nn/Frontend/Parser.h"
 #include "nn/Pipelines/Backend.h"
+#include "BackendErrors.h"
+#include "OutputFile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -138,7 +140,18 @@ static bool isCudaArch(llvm::StringRef arch) {
 /// Runs the frontend and, past --emit=nn, the backend. Returns false when
 /// anything was reported.
 static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
-                    llvm::raw_ostream &os) {
+                    llvm::raw_ostream &os, llvm::StringRef finalPath,
+                    llvm::StringRef outPath) {
+  // Every file read counts as an input that the output must not replace.
+  auto outputIsInput = [&](llvm::ArrayRef<std::string> inputs) {
+    std::optional<std::string> input =
+        nnc::findOutputAmongInputs(finalPath, inputs);
+    if (input)
+      diags.error(mlir::UnknownLoc::get(&ctx),
+                  "the output '" + finalPath + "' is the input file '" + *input +
+                      "'; choose another -o");
+    return input.has_value();
+  };
   llvm::TimerGroup timers("nnc", "nnc frontend");
   auto phase = [&](llvm::StringRef name) {
     auto t = std::make_unique<llvm::Timer>(name, name, timers);
@@ -154,6 +167,8 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
     }
     llvm::StringRef text = (*file)->getBuffer();
     diags.getSourceMgr().AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
+    if (outputIsInput({inputFile}))
+      return false;
     if (emitKind == Emit::Tokens) {
       nn::Lexer lexer(text, diags);
       auto &sm = diags.getSourceMgr();
@@ -191,6 +206,11 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
     parseTimer->stopTimer();
   if (!ok)
     return false;
+  std::vector<std::string> inputs;
+  for (const auto &file : program.files)
+    inputs.push_back(file->path);
+  if (outputIsInput(inputs))
+    return false;
 
   auto semaTimer = phase("check");
   if (timePasses())
@@ -202,10 +222,21 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
   if (!ok || checkOnly)
     return ok;
 
-  const nn::ModelGraph *model = nn::selectModel(models, modelName, diags,
-                                                llvm::SMLoc());
-  if (!model)
+  const nn::ModelGraph *selected = nn::selectModel(models, modelName, diags,
+                                                   llvm::SMLoc());
+  if (!selected)
     return false;
+  nn::ModelGraph overridden = *selected;
+  const nn::ModelGraph *model = &overridden;
+  if (batchSize.getNumOccurrences()) {
+    if (!overridden.train) {
+      diags.error(mlir::UnknownLoc::get(&ctx),
+                  "--batch sets the batch of the train block, but model '" +
+                      overridden.name + "' has none");
+      return false;
+    }
+    overridden.train->batch = batchSize;
+  }
   if (emitKind == Emit::Dot) {
     printDot(*model, os);
     return true;
@@ -255,14 +286,9 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
       : emitKind == Emit::Asm    ? nn::BackendStage::Asm
       : emitKind == Emit::Obj    ? nn::BackendStage::Obj
                                  : nn::BackendStage::Exe;
-  std::string outPath = outputFile;
-  if (outPath.empty() && emitKind >= Emit::Obj) {
-    llvm::SmallString<128> stem(llvm::sys::path::stem(inputFile));
-    if (emitKind == Emit::Obj)
-      stem += ".o";
-    outPath = stem.str().str();
-  }
-  return succeeded(nn::runBackend(*module, stage, options, os, outPath));
+  return succeeded(nnc::runReportingOneError(ctx, [&] {
+    return nn::runBackend(*module, stage, options, os, outPath);
+  }));
 }
 
 int main(int argc, char **argv) {
@@ -282,6 +308,10 @@ int main(int argc, char **argv) {
   }
   cl::ParseCommandLineOptions(argc, argv,
                               "nnc: the compiler for .nn neural networks\n");
+  if (batchSize.getNumOccurrences() && batchSize == 0) {
+    llvm::errs() << "nnc: error: --batch must be at least 1\n";
+    return 1;
+  }
   if (optLevel < '0' || optLevel > '3') {
     llvm::errs() << "nnc: error: unknown optimization level -O" << optLevel
                  << "\n";
@@ -291,6 +321,12 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   nn::registerBackendDialects(registry);
   mlir::MLIRContext ctx(registry);
+  // An error names the user's line; the IR around it is printed only when
+  // --mlir-print-op-on-diagnostic is given.
+  if (!cl::getRegisteredOptions()
+           .lookup("mlir-print-op-on-diagnostic")
+           ->getNumOccurrences())
+    ctx.printOpOnDiagnostic(false);
   ctx.loadDialect<mlir::nn::NNDialect, mlir::func::FuncDialect,
                   mlir::arith::ArithDialect>();
   llvm::SourceMgr sourceMgr;
@@ -299,24 +335,37 @@ int main(int argc, char **argv) {
 
   bool textKind = emitKind < Emit::Obj || emitKind == Emit::PTX ||
                   emitKind == Emit::Dot;
-  std::unique_ptr<llvm::ToolOutputFile> out;
-  if (textKind && !checkOnly) {
-    std::string errorMessage;
-    out = mlir::openOutputFile(outputFile.empty() ? std::string("-") : outputFile,
-                               &errorMessage);
+  std::string outPath = outputFile;
+  if (outPath.empty() && textKind)
+    outPath = "-";
+  if (outPath.empty()) {
+    llvm::SmallString<128> stem(llvm::sys::path::stem(inputFile));
+    if (emitKind == Emit::Obj)
+      stem += ".o";
+    outPath = stem.str().str();
+  }
+  // Written to a temporary file, renamed into place only on success.
+  std::unique_ptr<nnc::OutputFile> out;
+  if (!checkOnly) {
+    std::string error;
+    out = nnc::OutputFile::create(outPath, error);
     if (!out) {
-      llvm::errs() << "nnc: error: " << errorMessage << "\n";
+      llvm::errs() << "nnc: error: " << error << "\n";
       return 1;
     }
   }
-  bool ok = compile(ctx, diags, out ? out->os() : llvm::nulls());
+  bool ok = compile(ctx, diags, out ? out->os() : llvm::nulls(), outPath,
+                    out ? out->writePath() : llvm::StringRef());
   if (diags.shouldStop())
     llvm::errs() << "nnc: error: too many errors emitted, stopping now "
                     "[--error-limit="
                  << errorLimit << "]\n";
   if (!ok || diags.hadError())
     return 1;
-  if (out)
-    out->keep();
+  std::string error;
+  if (out && !out->commit(error)) {
+    llvm::errs() << "nnc: error: " << error << "\n";
+    return 1;
+  }
   return 0;
 }

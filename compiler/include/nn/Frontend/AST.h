@@ -44,6 +44,17 @@ struct Expr {
   ExprPtr lhs, rhs;         // Binary: both; Neg: lhs
 
   Expr(ExprKind kind, llvm::SMLoc loc) : kind(kind), loc(loc) {}
+  /// Frees the left spine of a chain `a + b + ... + z` in a loop: recursive
+  /// destruction would need stack in proportion to the chain's length.
+  ~Expr() {
+    ExprPtr next = std::move(lhs);
+    while (next && next->lhs) {
+      ExprPtr inner = std::move(next->lhs);
+      next = std::move(inner);
+    }
+  }
+  Expr(const Expr &) = delete;
+  Expr &operator=(const Expr &) = delete;
 };
 
 /// One dimension of a tensor type: an integer or a dimension variable.
@@ -95,6 +106,7 @@ struct ArgDecl {
 struct FuncDecl {
   bool isModel = false;
   bool fromStdlib = false;
+  bool inMainFile = false; // declared in the file named on the command line
   std::string name;
   llvm::SMLoc loc;     // the name
   std::vector<ArgDecl> args;

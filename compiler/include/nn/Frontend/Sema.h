@@ -119,6 +119,7 @@ struct ModelGraph {
   std::vector<Node> nodes;
   int result = -1;
   std::optional<TrainSpec> train;
+  bool inMainFile = false; // declared in the file named on the command line
 
   explicit ModelGraph(mlir::Location loc) : loc(loc) {}
 };
@@ -134,8 +135,10 @@ struct Program {
 bool checkProgram(const Program &program, DiagEngine &diags,
                   std::vector<ModelGraph> &models);
 
-/// Picks the model to build: `name` if given, else the one with a train
-/// block, else the only one. Reports an error and returns null otherwise.
+/// Picks the model to build: `name` if given; else, among the models of the
+/// file named on the command line (all models when it declares none), the
+/// only one, else the only one with a train block. Reports an error that
+/// lists the candidates and returns null otherwise.
 const ModelGraph *selectModel(const std::vector<ModelGraph> &models,
                               llvm::StringRef name, DiagEngine &diags,
                               llvm::SMLoc fileLoc);

@@ -14,7 +14,7 @@
 namespace mlir::nn {
 
 /// Marks the generic of a conv filter gradient; the CPU codegen script
-/// (compiler/lib/Pipelines/CPUCodegen.cpp) matches it by this name.
+/// (compiler/lib/Target/CPU/CPUCodegen.cpp) matches it by this name.
 constexpr llvm::StringLiteral kConvFilterGradMarker = "nnc.conv_filter_grad";
 
 /// Computes one result element from the operands' elements.

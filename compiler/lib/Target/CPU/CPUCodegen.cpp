@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -164,6 +165,25 @@ module attributes {transform.with_named_sequence} {
 }
 )mlir";
 
+/// The register tiling of the tile script assumes no dimension of a matmul
+/// is 1: a unit dimension (dense(h, 1), an f32[N, 1] input) leaves 1-trip
+/// loops that canonicalization folds from under the script's handles. Such a
+/// matmul is a matrix-vector or outer product, cheap as plain loops: it
+/// becomes a linalg.generic, which the script does not match.
+static void generalizeUnitMatmuls(ModuleOp module) {
+  SmallVector<linalg::MatmulOp> unit;
+  module.walk([&](linalg::MatmulOp op) {
+    if (llvm::is_contained(op.getStaticLoopRanges(), 1))
+      unit.push_back(op);
+  });
+  IRRewriter rewriter(module.getContext());
+  for (linalg::MatmulOp op : unit) {
+    rewriter.setInsertionPoint(op);
+    // A failure leaves the named op, which the script then reports.
+    (void)linalg::generalizeNamedOp(rewriter, op);
+  }
+}
+
 struct CPUTransformPass
     : public PassWrapper<CPUTransformPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CPUTransformPass)
@@ -209,6 +229,8 @@ struct CPUTransformPass
   }
 
   void runOnOperation() override {
+    if (stage == "tile")
+      generalizeUnitMatmuls(getOperation());
     auto entry = library->lookupSymbol<transform::NamedSequenceOp>(
         "__transform_main");
     if (!entry) {

@@ -26,6 +26,14 @@ nn::createHostTargetMachine(const nn::BackendOptions &options, std::string &erro
     for (const auto &feature : llvm::sys::getHostCPUFeatures())
       features += (feature.getValue() ? "+" : "-") + feature.getKey().str() + ",";
   }
+  // LLVM would only warn about an unknown CPU, once per subtarget, and fail
+  // later; a subtarget for the default CPU can tell without warning.
+  std::unique_ptr<llvm::MCSubtargetInfo> probe(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!probe || !probe->isCPUStringValid(cpu)) {
+    error = "unknown CPU '" + cpu + "' for --mcpu (llc -mcpu=help lists them)";
+    return nullptr;
+  }
   llvm::CodeGenOptLevel level = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
                                 : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
                                 : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default

@@ -111,6 +111,18 @@ CASES = {
                 [(6,)], {"b": (6,)}, np.minimum, rand),
     "matmul": ("(a: f32[N, 12]) -> f32[N, 5] { param w: f32[12, 5] = zeros\n return a @ w }",
                [(12,)], {"w": (12, 5)}, lambda a, w: a @ w, rand),
+    # Unit dimensions in every position of a matmul (issue 10): K = 1, N = 1,
+    # both in a chain, and a batched matmul with M = 1.
+    "matmul_unit_k": ("(a: f32[N, 1]) -> f32[N, 5] { param w: f32[1, 5] = zeros\n return a @ w }",
+                      [(1,)], {"w": (1, 5)}, lambda a, w: a @ w, rand),
+    "matmul_unit_n": ("(a: f32[N, 6]) -> f32[N, 1] { param w: f32[6, 1] = zeros\n return a @ w }",
+                      [(6,)], {"w": (6, 1)}, lambda a, w: a @ w, rand),
+    "matmul_unit_chain": ("(a: f32[N, 3]) -> f32[N, 3] { param u: f32[3, 1] = zeros\n"
+                          " param v: f32[1, 3] = zeros\n return a @ u @ v }",
+                          [(3,)], {"u": (3, 1), "v": (1, 3)}, lambda a, u, v: a @ u @ v, rand),
+    "matmul_unit_batched": ("(a: f32[N, 1, 4]) -> f32[N, 1, 1] { param w: f32[4, 1] = zeros\n"
+                            " return matmul(a, w) }",
+                            [(1, 4)], {"w": (4, 1)}, lambda a, w: a @ w, rand),
     "matmul_batched": ("(a: f32[N, 3, 4]) -> f32[N, 3, 5] { param w: f32[4, 5] = zeros\n"
                        " return matmul(a, w) }",
                        [(3, 4)], {"w": (4, 5)}, lambda a, w: a @ w, rand),
