@@ -389,6 +389,17 @@ static Result conv2dRule(RuleContext &ctx) {
     return std::nullopt;
   }
   int64_t stride = ctx.attrs[0].intValue, padding = ctx.attrs[1].intValue;
+  // The input gradient is a convolution padded by kernel - 1 - padding;
+  // a negative one (a crop) is not implemented, so such a model could never
+  // train: refuse it here rather than after --check passed.
+  if (padding >= std::min(w.dims[2], w.dims[3])) {
+    ctx.error(ctx.callLoc, "conv2d padding " + llvm::Twine(padding) +
+                               " must be smaller than the filter " +
+                               llvm::Twine(w.dims[2]) + "x" +
+                               llvm::Twine(w.dims[3]) +
+                               " (wider padding is not supported)");
+    return std::nullopt;
+  }
   auto h = windowOutput(ctx, x.dims[2], w.dims[2], stride, padding);
   auto wd = h ? windowOutput(ctx, x.dims[3], w.dims[3], stride, padding)
               : std::nullopt;
