@@ -207,6 +207,8 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
     return success();
   }
 
+  // The kernel table served --emit=ptx; LLVM IR translation has no use for it.
+  module->removeAttr("nn.kernel_table");
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> llvmModule =
       translateToLLVMIR(module, context, *manifest, entries, options);

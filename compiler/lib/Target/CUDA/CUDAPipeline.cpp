@@ -41,7 +41,7 @@ constexpr llvm::StringLiteral kMapToGPU =
 /// device allocator (use-generic-functions).
 constexpr llvm::StringLiteral kKernelsToPTX =
     "gpu-launch-sink-index-computations,gpu-kernel-outlining,"
-    "nn-gpu-merge-modules,convert-scf-to-cf,expand-strided-metadata,"
+    "canonicalize,nn-gpu-merge-modules,convert-scf-to-cf,expand-strided-metadata,"
     "lower-affine,nvvm-attach-target{{chip={0} features={1} O=3{2}},"
     "gpu.module(convert-gpu-to-nvvm,{3}canonicalize,cse,"
     "reconcile-unrealized-casts),"
@@ -104,5 +104,13 @@ FailureOr<std::string> nn::extractPTX(ModuleOp module) {
   auto objects = binaries.front().getObjects();
   if (objects.size() != 1)
     return module.emitError("internal error: expected one PTX object");
-  return cast<gpu::ObjectAttr>(objects[0]).getObject().str();
+  // A table first, so that a reader of the PTX finds each kernel's .nn line.
+  std::string text = "// nnc: kernels of this module, one row per launch "
+                     "('?': computed from the batch at run time)\n"
+                     "// kernel\tsource (<- the layer calls that led "
+                     "there)\tgrid\tblock\n";
+  if (auto table = module->getAttrOfType<ArrayAttr>("nn.kernel_table"))
+    for (Attribute row : table)
+      text += "// " + cast<StringAttr>(row).getValue().str() + "\n";
+  return text + cast<gpu::ObjectAttr>(objects[0]).getObject().str();
 }

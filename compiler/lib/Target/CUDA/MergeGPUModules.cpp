@@ -3,7 +3,9 @@
 #include "nn/Target/CUDA/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/Support/Path.h"
 #include "llvm/ADT/StringSet.h"
 
 namespace nn::cuda {
@@ -14,6 +16,36 @@ namespace nn::cuda {
 using namespace mlir;
 
 namespace {
+/// "layers.nn:8:12 <- model.nn:3:13": where a kernel's op is, and the calls
+/// of layers that led there.
+std::string sourceOf(Location loc) {
+  std::string text;
+  loc->walk([&](Location l) {
+    if (auto file = dyn_cast<FileLineColLoc>(l)) {
+      if (!text.empty())
+        text += " <- ";
+      text += llvm::sys::path::filename(file.getFilename().getValue()).str() +
+              ":" + std::to_string(file.getLine()) + ":" +
+              std::to_string(file.getColumn());
+    }
+    return WalkResult::advance();
+  });
+  return text.empty() ? "?" : text;
+}
+
+/// "32x4x1" for constants, "?" where the value is computed at run time (from
+/// the batch).
+std::string dims(Value x, Value y, Value z) {
+  std::string text;
+  for (Value v : {x, y, z}) {
+    if (!text.empty())
+      text += "x";
+    IntegerAttr c;
+    text += matchPattern(v, m_Constant(&c)) ? std::to_string(c.getInt()) : "?";
+  }
+  return text;
+}
+
 /// `<host function>_<op>_l<line>` from the NameLoc that nn-gpu-prepare-linalg
 /// put around each op's source location.
 std::string kernelStem(gpu::GPUFuncOp kernel, StringRef hostFunction) {
@@ -47,7 +79,6 @@ struct MergeGPUModulesPass
     OpBuilder b(module.getBodyRegion());
     b.setInsertionPointToEnd(module.getBody());
     auto merged = gpu::GPUModuleOp::create(b, module.getLoc(), moduleName);
-    SymbolTable mergedSymbols(merged);
 
     // Each launch names its kernel by the host function it sits in.
     llvm::DenseMap<Attribute, StringRef> hostOf;
@@ -77,10 +108,22 @@ struct MergeGPUModulesPass
       }
       old.erase();
     }
+    // One row per launch for --emit=ptx's table: kernel, source, grid, block.
+    SmallVector<Attribute> table;
     module.walk([&](gpu::LaunchFuncOp launch) {
-      if (SymbolRefAttr ref = renamed.lookup(launch.getKernel()))
-        launch.setKernelAttr(ref);
+      SymbolRefAttr ref = renamed.lookup(launch.getKernel());
+      if (!ref)
+        return;
+      launch.setKernelAttr(ref);
+      gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+      gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+      table.push_back(StringAttr::get(
+          &getContext(), ref.getLeafReference().getValue() + "\t" +
+                             sourceOf(launch.getLoc()) + "\t" +
+                             dims(grid.x, grid.y, grid.z) + "\t" +
+                             dims(block.x, block.y, block.z)));
     });
+    module->setAttr("nn.kernel_table", ArrayAttr::get(&getContext(), table));
   }
 };
 } // namespace
