@@ -7,6 +7,8 @@
 
 #include "Internal.h"
 
+#include <cfloat>
+
 #include <cmath>
 #include <cstring>
 
@@ -62,8 +64,14 @@ static void toF32(const nnrt_tensor &t, int64_t first, int64_t n, double scale,
 
 Status nnrt::checkFinite(const std::string &what, const nnrt_tensor &t,
                          double scale) {
-  if (t.dtype != NNRT_F32 && t.dtype != NNRT_F64 && scale == 1.0)
-    return nullptr; // integers are finite and fit f32
+  // Integers are finite; times the scale they fit f32 when the dtype's
+  // largest magnitude does, and then the (slow, elementwise) scan is skipped.
+  double largest = t.dtype == NNRT_U8    ? 255.0
+                   : t.dtype == NNRT_I32 ? 2147483648.0
+                   : t.dtype == NNRT_I64 ? 9223372036854775808.0
+                                         : -1;
+  if (largest > 0 && largest * std::fabs(scale) <= FLT_MAX)
+    return nullptr;
   int64_t n = nnrt_tensor_numel(&t);
   for (int64_t i = 0; i < n; ++i) {
     double v = elementAt(t, i);
