@@ -5,6 +5,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace nn::cuda {
@@ -62,9 +64,58 @@ struct WrapSequentialInKernelsPass
     : nn::cuda::impl::WrapSequentialInKernelsPassBase<
           WrapSequentialInKernelsPass> {
   void runOnOperation() override {
-    for (Block &block : getOperation().getBody())
+    for (Block &block : getOperation().getBody()) {
+      sinkArgumentLoads(block);
       if (failed(wrapRuns(block)))
         return signalPassFailure();
+    }
+  }
+
+  /// A scalar read from an argument (the optimizer step that seeds dropout)
+  /// and what is computed from it, needed only by kernels: each kernel
+  /// computes it itself. Arguments (inputs, parameters, lr, step) are never
+  /// written by the function, so every kernel reads the same value.
+  void sinkArgumentLoads(Block &block) {
+    for (auto load : llvm::make_early_inc_range(block.getOps<memref::LoadOp>())) {
+      auto arg = dyn_cast<BlockArgument>(load.getMemRef());
+      if (!arg || arg.getOwner() != &block)
+        continue;
+      llvm::SetVector<Operation *> slice;
+      slice.insert(load);
+      llvm::SetVector<gpu::LaunchOp> launches;
+      bool onlyKernels = true;
+      for (size_t i = 0; i < slice.size() && onlyKernels; ++i)
+        for (Operation *user : slice[i]->getUsers()) {
+          if (user->getBlock() == &block && isMovablePure(user))
+            slice.insert(user);
+          else if (auto launch = user->getParentOfType<gpu::LaunchOp>())
+            launches.insert(launch);
+          else
+            onlyKernels = false;
+        }
+      if (!onlyKernels || launches.empty())
+        continue;
+      SmallVector<Operation *> ordered(slice.begin(), slice.end());
+      llvm::sort(ordered, [](Operation *a, Operation *b) {
+        return a->isBeforeInBlock(b);
+      });
+      for (gpu::LaunchOp launch : launches) {
+        Block &body = launch.getBody().front();
+        OpBuilder b(&body, body.begin());
+        IRMapping map;
+        for (Operation *op : ordered)
+          b.clone(*op, map);
+        for (Operation *op : ordered)
+          for (auto [from, to] : llvm::zip(op->getResults(),
+                                           map.lookup(op)->getResults()))
+            from.replaceUsesWithIf(to, [&](OpOperand &use) {
+              return launch->isProperAncestor(use.getOwner());
+            });
+      }
+      for (Operation *op : llvm::reverse(ordered))
+        if (op->use_empty())
+          op->erase();
+    }
   }
 
   LogicalResult wrapRuns(Block &block) {
