@@ -179,6 +179,51 @@ double floatFlag(const Options &o, const char *flag, double def) {
   return x;
 }
 
+static double specBytes(const TensorSpec &t) {
+  return (double)checkedNumel(t.shape) * (double)nnrt_dtype_size(t.dtype);
+}
+
+/// FLOPs and memory at the train block's batch, from nnc's count.
+static void printCost(const Manifest &m) {
+  if (m.forwardFlops < 0)
+    return;
+  double batch = (double)std::max<int64_t>(1, m.costBatch);
+  printf("compute at batch %lld (a multiply-add is 2 FLOPs):\n",
+         (long long)batch);
+  printf("  forward     %10sFLOPs per sample  %10sFLOPs per batch\n",
+         formatSI(m.forwardFlops / batch).c_str(),
+         formatSI(m.forwardFlops).c_str());
+  if (m.stepFlops >= 0)
+    printf("  train step  %10sFLOPs per sample  %10sFLOPs per step\n",
+           formatSI(m.stepFlops / batch).c_str(),
+           formatSI(m.stepFlops).c_str());
+  if (!m.lineCosts.empty()) {
+    printf("  forward by source line, per sample:\n");
+    for (const LineCost &c : m.lineCosts) {
+      std::string where = c.file.substr(c.file.find_last_of('/') + 1) + ":" +
+                          std::to_string(c.line);
+      printf("    %-24s %10sFLOPs %5.1f%%  %s\n", where.c_str(),
+             formatSI(c.flops / batch).c_str(),
+             m.forwardFlops > 0 ? 100.0 * c.flops / m.forwardFlops : 0.0,
+             c.text.c_str());
+    }
+  }
+  double params = 0, state = 0;
+  for (const ParamSpec &p : m.params)
+    params += specBytes(p);
+  for (const StateSpec &st : m.states)
+    state += specBytes(st);
+  printf("memory at batch %lld:\n", (long long)batch);
+  printf("  parameters       %12s\n", formatBytes(params).c_str());
+  if (m.hasTrain) {
+    printf("  gradients        %12s\n", formatBytes(params).c_str());
+    printf("  optimizer state  %12s\n", formatBytes(state).c_str());
+  }
+  if (m.activationBytes >= 0)
+    printf("  activations      %12s  (every tensor the forward pass computes)\n",
+           formatBytes(m.activationBytes).c_str());
+}
+
 void printInfo(const Manifest &m) {
   printf("model %s\n", m.model.c_str());
   for (const TensorSpec &t : m.inputs)
@@ -219,16 +264,19 @@ void printInfo(const Manifest &m) {
   } else {
     printf("train: none (no train block)\n");
   }
-  // "build" lines carry the compile target and flags when nnc writes them.
-  bool target = false;
-  for (const std::string &line : m.other) {
-    printf("%s\n", line.c_str());
-    target |= line.find("target=") != std::string::npos;
+  printCost(m);
+  if (m.buildFlags.empty()) {
+    // Executables of older nnc versions carry no build line.
+    printf("target: %s%s%s\n", m.device.c_str(), m.deviceArch.empty() ? "" : " ",
+           m.deviceArch.c_str());
+  } else {
+    printf("build:");
+    for (auto &[k, v] : m.buildFlags)
+      printf(" %s=%s", k.c_str(), v.c_str());
+    printf("\n");
   }
-  if (!target && m.device == "cuda")
-    printf("target: cuda %s\n", m.deviceArch.c_str());
-  else if (!target)
-    printf("target: cpu\n");
+  for (const std::string &line : m.other)
+    printf("%s\n", line.c_str());
 }
 
 int fail(nnrt_status st) {

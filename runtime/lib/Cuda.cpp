@@ -179,16 +179,6 @@ bool check(State &s, CUresult r, const char *call) {
   return false;
 }
 
-std::string formatBytes(double bytes) {
-  const char *units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (bytes >= 1024 && u < 4)
-    bytes /= 1024, ++u;
-  char buf[32];
-  snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
-  return buf;
-}
-
 bool loadDriver(State &s) {
   const char *path = getenv("NNRT_LIBCUDA");
   if (!path || !*path)

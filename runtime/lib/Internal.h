@@ -78,6 +78,10 @@ std::string formatNumber(double v);
 /// `decimals` digits after the point ("0.441200"), or %g-style from 1e6 on
 /// ("1.234568e+20"), never a 21-digit integer.
 std::string formatFixed(double v, int decimals);
+/// "427.3 KiB", "512 bytes".
+std::string formatBytes(double bytes);
+/// With an SI prefix and a space for the unit: "14.0 M", "950 ".
+std::string formatSI(double x);
 /// Element count with overflow and negative checks; -1 on failure.
 int64_t checkedNumel(const Shape &shape);
 
@@ -163,6 +167,13 @@ struct DataSpec {
   std::string header = "auto";
 };
 
+/// Forward FLOPs charged to one line of the model's source (nnc's count).
+struct LineCost {
+  std::string file, text;
+  int64_t line = 0;
+  double flops = 0; // at Manifest::costBatch
+};
+
 struct Manifest {
   std::string model;
   std::vector<TensorSpec> inputs, outputs;
@@ -181,6 +192,12 @@ struct Manifest {
   std::vector<std::string> entries;
   std::string device = "cpu";     // "cuda" for --target=cuda builds
   std::string deviceArch;         // "sm_90"
+  /// nnc's count at costBatch: FLOPs of a forward pass and of a training
+  /// step, and bytes of the tensors the forward pass computes (-1: absent).
+  int64_t costBatch = 0;
+  double forwardFlops = -1, stepFlops = -1, activationBytes = -1;
+  std::vector<LineCost> lineCosts;
+  std::vector<std::pair<std::string, std::string>> buildFlags;
   std::vector<std::string> other; // lines this runtime does not interpret
 };
 

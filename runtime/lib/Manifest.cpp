@@ -211,6 +211,34 @@ static bool parseLine(Line &l, Manifest &m) {
       return l.fail("expected 'device<TAB>cuda<TAB>sm_NN'");
     m.device = f[1];
     m.deviceArch = f[2];
+  } else if (key == "build") {
+    return l.keys(1, m.buildFlags);
+  } else if (key == "cost") {
+    std::vector<std::pair<std::string, std::string>> kv;
+    if (!l.keys(1, kv))
+      return false;
+    for (auto &[k, v] : kv) {
+      int64_t n = 0;
+      if (!parseInt(v, n) || n < 0)
+        return l.fail("bad value '" + v + "' for " + k);
+      if (k == "batch")
+        m.costBatch = n;
+      else if (k == "forward_flops")
+        m.forwardFlops = (double)n;
+      else if (k == "step_flops")
+        m.stepFlops = (double)n;
+      else if (k == "activation_bytes")
+        m.activationBytes = (double)n;
+    }
+  } else if (key == "line_cost") {
+    LineCost c;
+    int64_t flops = 0;
+    if (f.size() < 4 || !parseInt(f[2], c.line) || !parseInt(f[3], flops))
+      return l.fail("expected file, line, FLOPs and the source text");
+    c.file = f[1];
+    c.flops = (double)flops;
+    c.text = f.size() > 4 ? f[4] : "";
+    m.lineCosts.push_back(c);
   } else if (key == "entry") {
     if (f.size() > 1)
       m.entries.push_back(f[1]);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 
 struct nnrt_status_s {
   char *message;
@@ -48,6 +49,27 @@ std::string nnrt::formatNumber(double v) {
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, r.ptr);
+}
+
+/// `x` divided down by `base` to below it, with one decimal after the first
+/// unit: "14.0 M", "950 ".
+static std::string formatScaled(double x, double base,
+                                std::initializer_list<const char *> units) {
+  const char *const *unit = units.begin();
+  while (x >= base - 0.05 && unit + 1 != units.end())
+    x /= base, ++unit;
+  char buf[48];
+  snprintf(buf, sizeof buf, unit != units.begin() ? "%.1f %s" : "%.0f %s", x,
+           *unit);
+  return buf;
+}
+
+std::string nnrt::formatBytes(double bytes) {
+  return formatScaled(bytes, 1024, {"bytes", "KiB", "MiB", "GiB", "TiB"});
+}
+
+std::string nnrt::formatSI(double x) {
+  return formatScaled(x, 1000, {"", "k", "M", "G", "T", "P"});
 }
 
 std::string nnrt::formatFixed(double v, int decimals) {

@@ -2,7 +2,9 @@
 
 #include "nn/Pipelines/Backend.h"
 #include "Manifest.h"
+#include "ModelCost.h"
 #include "ObjectEmitter.h"
+#include "../Target/CPU/HostTarget.h"
 #include "../Target/PipelineText.h"
 
 #include "nn/Conversion/Passes.h"
@@ -24,6 +26,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/TargetParser/Host.h"
 
 
 using namespace mlir;
@@ -95,11 +98,11 @@ static void dropNNAttributes(ModuleOp module) {
 
 void nnc::buildLoweringPipeline(OpPassManager &pm, const BackendOptions &options) {
   switch (options.target) {
-  case Target::CPU:
+  case nnc::Target::CPU:
     return buildCPULoweringPipeline(pm, options);
-  case Target::CUDA:
+  case nnc::Target::CUDA:
     return buildCUDALoweringPipeline(pm, options);
-  case Target::CUDAEmulated:
+  case nnc::Target::CUDAEmulated:
     return buildCUDAEmulatedLoweringPipeline(pm, options);
   }
 }
@@ -147,13 +150,24 @@ static LogicalResult linkExecutable(ModuleOp module, StringRef object,
   if (!llvm::sys::fs::exists(runtime))
     return module.emitError() << "cannot find the runtime library '" << runtime
                               << "'";
+  // A runtime built with sanitizers (cmake -DNNC_SANITIZE=ON) links with the
+  // compiler that built it, whose sanitizer runtimes it was compiled for.
+#ifdef NNC_SANITIZER_LINK_DRIVER
+  auto driver = llvm::ErrorOr<std::string>(NNC_SANITIZER_LINK_DRIVER);
+#else
   auto driver = llvm::sys::findProgramByName("c++");
   if (!driver)
     driver = llvm::sys::findProgramByName("g++");
+#endif
   if (!driver)
     return module.emitError("cannot find a C++ linker driver (c++ or g++)");
   SmallVector<StringRef> args = {*driver, "-o",     output,  object,
                                  runtime, "-lz",    "-lm",   "-lpthread"};
+#ifdef NNC_SANITIZER_FLAGS
+  args.push_back(NNC_SANITIZER_FLAGS);
+#endif
+  if (options.sanitizeAddress)
+    args.push_back("-fsanitize=address");
   if (usesOpenMP)
     args.push_back("-lomp");
   // The CUDA driver is loaded with dlopen, only when a GPU is used.
@@ -165,6 +179,33 @@ static LogicalResult linkExecutable(ModuleOp module, StringRef object,
     return module.emitError() << "linking '" << output << "' failed"
                               << (error.empty() ? "" : ": " + error);
   return success();
+}
+
+/// The `build` manifest line: what `info` shows of how nnc built the model.
+static std::string buildFlagsLine(const nnc::BackendOptions &options) {
+  std::string line = "build";
+  auto add = [&](StringRef key, const Twine &value) {
+    line += ("\t" + key + "=" + value).str();
+  };
+  switch (options.target) {
+  case nnc::Target::CPU:
+    add("target", "cpu");
+    add("mcpu", options.mcpu == "native" ? "native (" +
+                                               llvm::sys::getHostCPUName() + ")"
+                                         : Twine(options.mcpu));
+    add("avx512", targetHasAVX512(options) ? "yes" : "no");
+    break;
+  case nnc::Target::CUDA:
+    add("target", "cuda");
+    add("cuda-arch", options.cudaArch);
+    break;
+  case nnc::Target::CUDAEmulated:
+    add("target", "cuda-emulated");
+    break;
+  }
+  add("opt", "-O" + Twine(options.optLevel));
+  add("sanitize", options.sanitizeAddress ? "address" : "none");
+  return line;
 }
 
 LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
@@ -183,15 +224,25 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
   FailureOr<std::string> manifest = buildManifest(module);
   if (failed(manifest))
     return failure();
-  // The runtime runs a CUDA build's entry points on the device.
-  if (options.target == Target::CUDA) {
+  auto appendLine = [&](StringRef line) {
+    if (line.empty())
+      return;
     if (!manifest->empty() && manifest->back() != '\n')
       *manifest += '\n';
-    *manifest += "device\tcuda\t" + options.cudaArch;
-  }
+    *manifest += line;
+  };
+  // The runtime runs a CUDA build's entry points on the device.
+  if (options.target == Target::CUDA)
+    appendLine("device\tcuda\t" + options.cudaArch);
+  appendLine(buildFlagsLine(options));
   SmallVector<EntryPoint> entries = findEntryPoints(module);
-  if (failed(lowerModule(module, BackendStage::Linalg, BackendStage::LLVM,
-                          options)))
+  if (failed(lowerModule(module, BackendStage::Linalg, BackendStage::Linalg,
+                         options)))
+    return failure();
+  // FLOPs and tensor sizes are read where every computation is a linalg op.
+  appendLine(buildCostManifest(module));
+  if (failed(lowerModule(module, BackendStage::LLVM, BackendStage::LLVM,
+                         options)))
     return failure();
   if (stage == BackendStage::LLVM) {
     module.print(os);

@@ -17,6 +17,7 @@
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Target/TargetMachine.h"
@@ -63,7 +64,7 @@ static LogicalResult addPackedWrapper(llvm::Module &module,
 }
 
 static void optimize(llvm::Module &module, llvm::TargetMachine &machine,
-                     unsigned optLevel) {
+                     unsigned optLevel, bool sanitizeAddress) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -74,6 +75,18 @@ static void optimize(llvm::Module &module, llvm::TargetMachine &machine,
   builder.registerFunctionAnalyses(fam);
   builder.registerLoopAnalyses(lam);
   builder.crossRegisterProxies(lam, fam, cgam, mam);
+  // Like clang's -fsanitize=address: every function is marked, and the pass
+  // runs after the optimizer so that it checks the accesses that remain.
+  if (sanitizeAddress) {
+    for (llvm::Function &f : module)
+      if (!f.isDeclaration())
+        f.addFnAttr(llvm::Attribute::SanitizeAddress);
+    builder.registerOptimizerLastEPCallback(
+        [](llvm::ModulePassManager &mpm, llvm::OptimizationLevel,
+           llvm::ThinOrFullLTOPhase) {
+          mpm.addPass(llvm::AddressSanitizerPass(llvm::AddressSanitizerOptions()));
+        });
+  }
   llvm::OptimizationLevel level = optLevel == 0   ? llvm::OptimizationLevel::O0
                                   : optLevel == 1 ? llvm::OptimizationLevel::O1
                                   : optLevel == 2 ? llvm::OptimizationLevel::O2
@@ -111,7 +124,7 @@ nnc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
   }
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
-  optimize(*llvmModule, *machine, options.optLevel);
+  optimize(*llvmModule, *machine, options.optLevel, options.sanitizeAddress);
   return llvmModule;
 }
 

@@ -95,6 +95,17 @@ static cl::opt<unsigned> emulationDropBlocks(
     "cuda-emulated-drop-blocks",
     cl::desc("tests: run N fewer blocks along x in --target=cuda-emulated"),
     cl::init(0), cl::Hidden, cl::cat(nncCategory));
+#ifndef NNC_SANITIZE_DEFAULT
+#define NNC_SANITIZE_DEFAULT 0
+#endif
+enum class Sanitizer { None, Address };
+static cl::opt<Sanitizer> sanitizer(
+    "sanitize", cl::desc("Check the generated code at run time"),
+    cl::init(NNC_SANITIZE_DEFAULT ? Sanitizer::Address : Sanitizer::None),
+    cl::values(clEnumValN(Sanitizer::Address, "address",
+                          "memory accesses, with AddressSanitizer"),
+               clEnumValN(Sanitizer::None, "none", "no checks (default)")),
+    cl::cat(nncCategory));
 static cl::opt<std::string> stdlibDir(
     "stdlib", cl::desc("Standard library directory (else $NNC_STDLIB)"),
     cl::value_desc("dir"), cl::cat(nncCategory));
@@ -277,6 +288,7 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
   options.emulationDropBlocks = emulationDropBlocks;
   options.optLevel = optLevel - '0';
   options.mcpu = mcpu;
+  options.sanitizeAddress = sanitizer == Sanitizer::Address;
   nn::BackendStage stage =
       emitKind == Emit::NNTrain  ? nn::BackendStage::NNTrain
       : emitKind == Emit::Linalg ? nn::BackendStage::Linalg

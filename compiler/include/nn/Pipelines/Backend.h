@@ -48,6 +48,9 @@ struct BackendOptions {
   unsigned emulationDropBlocks = 0;
   /// Where `nnc` found libnnrt.a; empty means next to the nnc binary.
   std::string runtimeLibrary;
+  /// --sanitize=address: the generated code is checked by AddressSanitizer
+  /// and the executable is linked with the sanitizer runtimes.
+  bool sanitizeAddress = false;
   /// Passed to the MLIR pass managers (--mlir-print-ir-after-all etc.).
   bool applyMLIRCommandLine = true;
 };
