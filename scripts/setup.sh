@@ -16,6 +16,11 @@ packages=(
   # data sets used by the examples
   dataset-fashion-mnist python3-sklearn
 )
+# scripts/test.sh --sanitize: clang-22, whose sanitizer runtimes match LLVM
+# 22's instrumentation of the generated code.
+if [ "${1:-}" = --sanitize ]; then
+  packages+=(clang-22 libclang-rt-22-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -27,6 +27,15 @@ llvm_config.with_environment("PATH", config.nnc_tools_dir, append_path=True)
 config.environment["OMP_NUM_THREADS"] = "1"
 config.environment.pop("OPENBLAS_CORETYPE", None)
 
+# A sanitized build (cmake -DNNC_SANITIZE=ON, scripts/test.sh --sanitize):
+# any report fails its test; leaks are reported at exit.
+if config.nnc_sanitize:
+    config.available_features.add("sanitized")
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:exitcode=86"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    config.environment["LSAN_OPTIONS"] = "suppressions=" + os.path.join(
+        config.nnc_src_root, "test", "lsan.supp")
+
 tool_dirs = [config.nnc_tools_dir, config.llvm_tools_dir]
 tools = ["nn-opt", "nnc", "nnrt-selftest"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -10,8 +10,16 @@
 using namespace nnrt;
 
 // gradcheck: relative error |g - fd| / max(floor, |g| + |fd|) per element.
-static constexpr double kGradTolerance = 1e-2;
-static constexpr double kGradFloor = 1e-2;
+// In float32 the step must be large (1e-2) and the bar low; in float64 (as
+// PyTorch's gradcheck requires) a 1e-6 step gives 1e-5 agreement.
+namespace {
+struct Precision {
+  const char *name;
+  double step, tolerance, floor;
+};
+constexpr Precision kFloat32{"float32", 1e-2, 1e-2, 1e-2};
+constexpr Precision kFloat64{"float64", 1e-6, 1e-5, 1e-3};
+} // namespace
 static constexpr int64_t kGradSamples = 20;
 
 Status nnrt::predict(const Session &s, const std::vector<std::string> &inputs,
@@ -96,8 +104,8 @@ Status nnrt::predict(const Session &s, const std::vector<std::string> &inputs,
   return nnrt_npy_write(output.c_str(), &out.t);
 }
 
-static double relError(double a, double b) {
-  return std::fabs(a - b) / std::max(kGradFloor, std::fabs(a) + std::fabs(b));
+static double relError(double a, double b, const Precision &p) {
+  return std::fabs(a - b) / std::max(p.floor, std::fabs(a) + std::fabs(b));
 }
 
 // The derivative at 0 from f(0), f(a), f(b) with a, b on one side (second
@@ -107,30 +115,163 @@ static double oneSided(double f0, double a, double fa, double b, double fb) {
          a / (b * (b - a)) * fb;
 }
 
-// Loss and gradients for one batch through nnc_call_gradients, on the host.
-static Status lossAndGrads(const Session &s, const nnrt_tensor &x,
-                           const nnrt_tensor &y, std::vector<Tensor> &out) {
-  std::vector<const nnrt_tensor *> args = {&x, &y};
-  static const TensorSpec lossSpec{"loss", NNRT_F32, {}};
+// Loss and gradients for one batch: the float32 entry where the parameters
+// live, or the float64 one on the host; results on the host.
+static Status lossAndGrads(const Session &s, bool f64,
+                           const std::vector<const nnrt_tensor *> &args,
+                           std::vector<Tensor> &out) {
+  nnrt_dtype dtype = f64 ? NNRT_F64 : NNRT_F32;
+  TensorSpec lossSpec{"loss", dtype, {}};
+  std::vector<TensorSpec> gradSpecs(s.m.params.begin(), s.m.params.end());
   std::vector<const TensorSpec *> specs = {&lossSpec};
-  for (size_t i = 0; i < s.params.size(); ++i) {
-    args.push_back(&s.params[i].t);
-    specs.push_back(&s.m.params[i]);
+  for (TensorSpec &g : gradSpecs) {
+    g.dtype = dtype;
+    specs.push_back(&g);
   }
-  NNRT_TRY(
-      callEntry("gradients", s.model->gradients, args, specs, out, s.place));
+  if (f64)
+    NNRT_TRY(callEntry("gradients_f64", s.model->gradients_f64, args, specs,
+                       out, Place::Host));
+  else
+    NNRT_TRY(callEntry("gradients", s.model->gradients, args, specs, out,
+                       s.place));
   for (Tensor &t : out)
     NNRT_TRY(moveTo(t, Place::Host));
   return nullptr;
 }
 
-// Sets one element of an f32 tensor where it lives.
-static Status setF32(Tensor &t, int64_t i, float v) {
-  if (t.place == Place::Host) {
-    t.as<float>()[i] = v;
+static double lossValue(const Tensor &loss) {
+  return loss.t.dtype == NNRT_F64 ? *loss.as<double>() : *loss.as<float>();
+}
+
+// Sets one element of an f32 tensor where it lives, or of an f64 host one.
+static Status setElement(Tensor &t, int64_t i, double v) {
+  if (t.t.dtype == NNRT_F64) {
+    t.as<double>()[i] = v;
     return nullptr;
   }
-  return copyToDevice(t.as<float>() + i, &v, sizeof v);
+  float f = (float)v;
+  if (t.place == Place::Host) {
+    t.as<float>()[i] = f;
+    return nullptr;
+  }
+  return copyToDevice(t.as<float>() + i, &f, sizeof f);
+}
+
+// A float64 host copy of an f32 tensor; other dtypes are copied as they are.
+static Status widened(const nnrt_tensor &from, Tensor &out) {
+  if (from.dtype != NNRT_F32) {
+    Tensor view;
+    view.t = from;
+    Status st = copyTo(view, Place::Host, out);
+    view.t = nnrt_tensor{}; // not ours to free
+    return st;
+  }
+  Shape shape(from.shape, from.shape + from.rank);
+  NNRT_TRY(out.alloc(NNRT_F64, shape));
+  const float *src = static_cast<const float *>(from.data);
+  for (int64_t i = 0, n = out.numel(); i < n; ++i)
+    out.as<double>()[i] = src[i];
+  return nullptr;
+}
+
+namespace {
+// The arguments of one precision's gradients entry, the parameters among
+// them perturbed one element at a time.
+struct GradientProblem {
+  const Session &s;
+  bool f64;
+  std::vector<Tensor> owned;          // float64 copies
+  std::vector<Tensor *> params;       // the tensors perturbed
+  std::vector<const nnrt_tensor *> args;
+
+  Status loss(double &out) {
+    std::vector<Tensor> r;
+    NNRT_TRY(lossAndGrads(s, f64, args, r));
+    out = lossValue(r[0]);
+    return nullptr;
+  }
+};
+} // namespace
+
+// The float64 problem: copies of the batch and parameters on the host.
+static Status makeF64Problem(Session &s, const nnrt_tensor &x,
+                             const nnrt_tensor &y, GradientProblem &out) {
+  out.owned.resize(2 + s.params.size());
+  NNRT_TRY(widened(x, out.owned[0]));
+  NNRT_TRY(widened(y, out.owned[1]));
+  for (size_t p = 0; p < s.params.size(); ++p) {
+    Tensor host;
+    NNRT_TRY(copyTo(s.params[p], Place::Host, host));
+    NNRT_TRY(widened(host.t, out.owned[2 + p]));
+  }
+  for (Tensor &t : out.owned)
+    out.args.push_back(&t.t);
+  for (size_t p = 0; p < s.params.size(); ++p)
+    out.params.push_back(&out.owned[2 + p]);
+  return nullptr;
+}
+
+// The worst error over the picked elements of parameter `p`, with the
+// elements whose perturbation crossed a kink counted in `kinks`.
+static Status checkParameter(GradientProblem &prob, const Precision &prec,
+                             size_t p, const std::vector<int64_t> &picks,
+                             const Tensor &grad, double loss0, double &worst,
+                             int64_t &kinks) {
+  Tensor &param = *prob.params[p];
+  Tensor original;
+  NNRT_TRY(copyTo(param, Place::Host, original));
+  auto valueAt = [&](const Tensor &t, int64_t i) {
+    return t.t.dtype == NNRT_F64 ? t.as<double>()[i] : (double)t.as<float>()[i];
+  };
+  worst = 0;
+  kinks = 0;
+  for (int64_t i : picks) {
+    double w0 = valueAt(original, i), g = valueAt(grad, i);
+    // The loss with w[i] moved to w0 + k*eps; `at` is the step as rounded to
+    // the parameter's precision. Restored after each evaluation.
+    auto lossAt = [&](double eps, int k, double &at, double &loss) -> Status {
+      double moved = w0 + k * eps;
+      at = (prob.f64 ? moved : (double)(float)moved) - w0;
+      NNRT_TRY(setElement(param, i, moved));
+      Status st = prob.loss(loss);
+      if (Status restore = setElement(param, i, w0)) {
+        if (!st)
+          return restore;
+        nnrt_status_free(restore);
+      }
+      return st;
+    };
+    // A kink (relu, max, abs) between w0 - eps and w0 + eps breaks the
+    // central difference although g is right. When a one-sided difference
+    // agrees with g and the two sides disagree, the step crossed a kink:
+    // set apart, not a failure. A quarter step is tried as well, which
+    // crosses fewer kinks.
+    double err = 0;
+    bool kink = false;
+    double eps = prec.step * std::max(1.0, std::fabs(w0));
+    for (int tries = 0; tries < 2 && !kink; ++tries, eps /= 4) {
+      double hp = 0, hm = 0, lp = 0, lm = 0;
+      NNRT_TRY(lossAt(eps, 1, hp, lp));
+      NNRT_TRY(lossAt(eps, -1, hm, lm));
+      double e = relError(g, (lp - lm) / (hp - hm), prec);
+      err = tries ? std::min(err, e) : e;
+      if (e <= prec.tolerance)
+        break;
+      double hp2 = 0, hm2 = 0, lp2 = 0, lm2 = 0;
+      NNRT_TRY(lossAt(eps, 2, hp2, lp2));
+      NNRT_TRY(lossAt(eps, -2, hm2, lm2));
+      double right = oneSided(loss0, hp, lp, hp2, lp2);
+      double left = oneSided(loss0, hm, lm, hm2, lm2);
+      kink = relError(right, left, prec) > prec.tolerance &&
+             std::min(relError(g, right, prec), relError(g, left, prec)) <=
+                 prec.tolerance;
+    }
+    if (kink)
+      ++kinks;
+    else
+      worst = std::max(worst, err);
+  }
+  return nullptr;
 }
 
 Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
@@ -152,21 +293,36 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
   NNRT_TRY(uploads.put(0, x.t, xa));
   NNRT_TRY(uploads.put(1, y.t, ya));
 
-  std::vector<Tensor> grads;
-  NNRT_TRY(lossAndGrads(s, *xa, *ya, grads));
-  printf("gradcheck: batch %lld, loss %s, eps 1e-2*max(1,|w|), "
+  GradientProblem f32{s, false, {}, {}, {xa, ya}};
+  for (Tensor &p : s.params) {
+    f32.params.push_back(&p);
+    f32.args.push_back(&p.t);
+  }
+  std::vector<Tensor> grads32, grads64;
+  NNRT_TRY(lossAndGrads(s, false, f32.args, grads32));
+
+  // Float64 differences where nnc made the float64 entry (CPU builds).
+  bool f64 = s.model->gradients_f64 && s.place == Place::Host;
+  GradientProblem wide{s, true, {}, {}, {}};
+  if (f64) {
+    NNRT_TRY(makeF64Problem(s, x.t, y.t, wide));
+    NNRT_TRY(lossAndGrads(s, true, wide.args, grads64));
+  }
+  GradientProblem &prob = f64 ? wide : f32;
+  const Precision &prec = f64 ? kFloat64 : kFloat32;
+  std::vector<Tensor> &grads = f64 ? grads64 : grads32;
+  double loss0 = lossValue(grads[0]);
+  printf("gradcheck: batch %lld, loss %s, %s differences, eps %g*max(1,|w|), "
          "tolerance %g\n",
-         (long long)b, formatFixed(*grads[0].as<float>(), 6).c_str(),
-         kGradTolerance);
-  double loss0 = *grads[0].as<float>();
+         (long long)b, formatFixed(lossValue(grads32[0]), 6).c_str(),
+         prec.name, prec.step, prec.tolerance);
+  if (f64)
+    printf("  (f32_err: the float32 gradient against the float64 one, "
+           "tolerance %g)\n",
+           kFloat32.tolerance);
   int failed = 0;
   int64_t kinks = 0;
   for (size_t p = 0; p < s.params.size(); ++p) {
-    // Read from a copy; perturbed one element at a time where it lives.
-    Tensor original;
-    NNRT_TRY(copyTo(s.params[p], Place::Host, original));
-    const float *w = original.as<float>();
-    const float *g = grads[1 + p].as<float>();
     int64_t numel = s.params[p].numel();
     // Every element of small parameters, else 20 seeded picks.
     std::vector<int64_t> picks;
@@ -175,64 +331,26 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
       picks.push_back(numel <= kGradSamples ? k : (int64_t)rng.below(numel));
     double worst = 0;
     int64_t paramKinks = 0;
-    for (int64_t i : picks) {
-      float w0 = w[i];
-      // The loss with w[i] moved to w0 + k*eps; `at` is the f32-rounded step.
-      // The parameter is set where it lives (setF32: the host buffer, or one
-      // element uploaded to the device) and restored after each evaluation.
-      auto lossAt = [&](float eps, int k, double &at, double &loss) -> Status {
-        float moved = w0 + (float)k * eps;
-        at = (double)moved - (double)w0;
-        NNRT_TRY(setF32(s.params[p], i, moved));
-        std::vector<Tensor> r;
-        Status st = lossAndGrads(s, *xa, *ya, r);
-        if (Status restore = setF32(s.params[p], i, w0)) {
-          if (!st)
-            return restore;
-          nnrt_status_free(restore);
-        }
-        if (!st)
-          loss = *r[0].as<float>();
-        return st;
-      };
-      // A kink (relu, max, abs) between w0 - eps and w0 + eps breaks the
-      // central difference although g is right. When a one-sided difference
-      // agrees with g and the two sides disagree, the step crossed a kink:
-      // set apart, not a failure. A quarter step is tried as well, which
-      // crosses fewer kinks (f32 rounding allows no smaller one).
-      double err = 0;
-      bool kink = false;
-      float eps = 1e-2f * std::max(1.0f, std::fabs(w0));
-      for (int tries = 0; tries < 2 && !kink; ++tries, eps /= 4) {
-        double hp = 0, hm = 0, lp = 0, lm = 0;
-        NNRT_TRY(lossAt(eps, 1, hp, lp));
-        NNRT_TRY(lossAt(eps, -1, hm, lm));
-        double e = relError(g[i], (lp - lm) / (hp - hm));
-        err = tries ? std::min(err, e) : e;
-        if (e <= kGradTolerance)
-          break;
-        double hp2 = 0, hm2 = 0, lp2 = 0, lm2 = 0;
-        NNRT_TRY(lossAt(eps, 2, hp2, lp2));
-        NNRT_TRY(lossAt(eps, -2, hm2, lm2));
-        double right = oneSided(loss0, hp, lp, hp2, lp2);
-        double left = oneSided(loss0, hm, lm, hm2, lm2);
-        kink = relError(right, left) > kGradTolerance &&
-               std::min(relError(g[i], right), relError(g[i], left)) <=
-                   kGradTolerance;
-      }
-      if (kink) {
-        ++paramKinks;
-        continue;
-      }
-      worst = std::max(worst, err);
-    }
-    bool ok = worst <= kGradTolerance;
+    NNRT_TRY(checkParameter(prob, prec, p, picks, grads[1 + p], loss0, worst,
+                            paramKinks));
+    bool ok = worst <= prec.tolerance;
+    // The float32 build's gradient must match the float64 one it was
+    // widened from, at float32's precision.
+    double f32Err = 0;
+    if (f64)
+      for (int64_t i : picks)
+        f32Err = std::max(f32Err, relError(grads32[1 + p].as<float>()[i],
+                                           grads64[1 + p].as<double>()[i],
+                                           kFloat32));
+    ok &= f32Err <= kFloat32.tolerance;
     failed += !ok;
     kinks += paramKinks;
-    printf("  %-32s %s%s  checked %zu  max_rel_err %.3e  %s",
-           m.params[p].name.c_str(), nnrt_dtype_name(m.params[p].dtype),
-           formatShape(m.params[p].shape).c_str(), picks.size(), worst,
-           ok ? "ok" : "FAIL");
+    printf("  %-32s %s%s  checked %zu  max_rel_err %.3e", m.params[p].name.c_str(),
+           nnrt_dtype_name(m.params[p].dtype),
+           formatShape(m.params[p].shape).c_str(), picks.size(), worst);
+    if (f64)
+      printf("  f32_err %.3e", f32Err);
+    printf("  %s", ok ? "ok" : "FAIL");
     if (paramKinks)
       printf("  (%lld at a kink)", (long long)paramKinks);
     printf("\n");

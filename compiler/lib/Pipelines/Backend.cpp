@@ -120,6 +120,10 @@ LogicalResult nnc::lowerModule(ModuleOp module, BackendStage first,
   if (runs(BackendStage::Linalg) &&
       failed(runStage(module, options, text(kLinalgStage))))
     return failure();
+  // gradcheck's float64 differences run on the host CPU.
+  if (runs(BackendStage::Linalg) && options.target == nnc::Target::CPU &&
+      failed(runStage(module, options, text("nn-gradients-f64"))))
+    return failure();
   if (!runs(BackendStage::LLVM))
     return success();
   markEntryPoints(module);
@@ -235,10 +239,14 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
   if (options.target == Target::CUDA)
     appendLine("device\tcuda\t" + options.cudaArch);
   appendLine(buildFlagsLine(options));
-  SmallVector<EntryPoint> entries = findEntryPoints(module);
   if (failed(lowerModule(module, BackendStage::Linalg, BackendStage::Linalg,
                          options)))
     return failure();
+  SmallVector<EntryPoint> entries = findEntryPoints(module);
+  if (llvm::any_of(entries, [](const EntryPoint &e) {
+        return e.entry == "gradients_f64";
+      }))
+    appendLine("entry\tgradients_f64");
   // FLOPs and tensor sizes are read where every computation is a linalg op.
   appendLine(buildCostManifest(module));
   if (failed(lowerModule(module, BackendStage::LLVM, BackendStage::LLVM,

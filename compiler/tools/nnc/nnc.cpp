@@ -28,6 +28,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/thread.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/Timer.h"
@@ -303,8 +304,7 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
   }));
 }
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
+static int compile(int argc, char **argv) {
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();
@@ -380,4 +380,19 @@ int main(int argc, char **argv) {
     return 1;
   }
   return 0;
+}
+
+/// Sema evaluates layer calls and expressions recursively: 64 nested layer
+/// calls (Sema's limit) each holding a 200-deep expression (the parser's)
+/// take about 50 MiB of stack, more than the 8 MiB of a main thread, so the
+/// compiler runs on a thread with room for them (reserved, not touched).
+static constexpr unsigned kCompilerStackBytes = 256u << 20;
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  int rc = 1;
+  llvm::thread compiler(std::optional<unsigned>(kCompilerStackBytes),
+                        [&] { rc = compile(argc, argv); });
+  compiler.join();
+  return rc;
 }

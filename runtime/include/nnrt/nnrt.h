@@ -147,6 +147,8 @@ typedef struct nnrt_model {
   nnrt_entry_fn forward;
   nnrt_entry_fn train_step; // NULL without a train block
   nnrt_entry_fn gradients;  // NULL without a train block
+  // A float64 copy of gradients for gradcheck; NULL where nnc made none.
+  nnrt_entry_fn gradients_f64;
 } nnrt_model;
 
 // Runs the CLI of docs/runtime.md; returns the process exit code.

@@ -8,7 +8,9 @@
  * -DFAKE_D=784 -DFAKE_C=10 sizes it for MNIST; -DFAKE_CSV / -DFAKE_NPY pick
  * the data source; -DFAKE_NO_TRAIN leaves out the train block. For gradcheck:
  * -DFAKE_L1 adds 0.1*sum|b| to the loss (a kink at b = 0), -DFAKE_BAD_GRAD
- * returns a wrong gradient for b.
+ * returns a wrong gradient for b, -DFAKE_F64 adds nnc_call_gradients_f64 (the
+ * float64 copy nnc makes for CPU builds), -DFAKE_BAD_GRAD32 gets b's gradient
+ * wrong in the float32 entry only.
  * FAKE_STEP_SLEEP_MS=ms in the environment makes every train step take that
  * long, so interrupt tests can signal a run that is surely mid-epoch.
  *
@@ -80,6 +82,9 @@ const char nnc_manifest[] =
     "entry\ttrain_step\n"
     "entry\tgradients\n"
 #endif
+#ifdef FAKE_F64
+    "entry\tgradients_f64\n"
+#endif
     "entry\tforward\n";
 
 typedef struct { float *alloc, *data; int64_t off; } M0;
@@ -110,16 +115,16 @@ static void make0(M0 *m, float v) {
     m->data[0] = v;
 }
 
-static void logits(const M2 *x, const M2 *w, const M1 *b, float *out) {
-  int64_t n = x->size[0];
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t c = 0; c < C; ++c) {
-      float s = at1(b, c);
-      for (int64_t d = 0; d < D; ++d)
-        s += at2(x, i, d) * at2(w, d, c);
-      out[i * C + c] = s;
-    }
-}
+/* logits() and lossGrad() in float, for the model's entries. */
+#define T float
+#define TM1 M1
+#define TM2 M2
+#define NAME(f) f
+#include "fake_linear_loss.inc"
+#undef T
+#undef TM1
+#undef TM2
+#undef NAME
 
 #ifdef FAKE_CUDA
 static const char ptx[] =
@@ -188,45 +193,6 @@ void nnc_call_forward(void **args) {
 }
 
 #ifndef FAKE_NO_TRAIN
-/* Mean cross-entropy and its gradients with respect to w and b. */
-static float lossGrad(const M2 *x, const M1i *y, const M2 *w, const M1 *b,
-                      float *gw, float *gb) {
-  int64_t n = x->size[0];
-  float *z = ALLOC(sizeof(float) * n * C);
-  if (!z)
-    return NAN;
-  logits(x, w, b, z);
-  double loss = 0;
-  for (int64_t k = 0; k < D * C; ++k)
-    gw[k] = 0;
-  for (int64_t c = 0; c < C; ++c)
-    gb[c] = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    float *row = z + i * C, mx = row[0], sum = 0;
-    int32_t label = y->data[y->off + i * y->stride[0]];
-    for (int64_t c = 1; c < C; ++c)
-      mx = row[c] > mx ? row[c] : mx;
-    for (int64_t c = 0; c < C; ++c)
-      sum += expf(row[c] - mx);
-    loss += logf(sum) + mx - row[label];
-    for (int64_t c = 0; c < C; ++c) {
-      float g = (expf(row[c] - mx) / sum - (c == label)) / n;
-      gb[c] += g;
-      for (int64_t d = 0; d < D; ++d)
-        gw[d * C + c] += at2(x, i, d) * g;
-    }
-  }
-  FREE(z);
-#ifdef FAKE_L1
-  for (int64_t c = 0; c < C; ++c) {
-    float v = at1(b, c);
-    loss += 0.1 * fabsf(v) * n;
-    gb[c] += v > 0 ? 0.1f : v < 0 ? -0.1f : 0.0f;
-  }
-#endif
-  return (float)(loss / n);
-}
-
 void nnc_call_gradients(void **args) {
   struct { M0 loss; M2 gw; M1 gb; } *r = args[0];
   const M2 *x = args[1], *w = args[3];
@@ -238,11 +204,43 @@ void nnc_call_gradients(void **args) {
   make0(&r->loss, 0);
   if (r->gw.data && r->gb.data && r->loss.data)
     r->loss.data[0] = lossGrad(x, y, w, b, r->gw.data, r->gb.data);
-#ifdef FAKE_BAD_GRAD
+#if defined(FAKE_BAD_GRAD) || defined(FAKE_BAD_GRAD32)
   if (r->gb.data)
     r->gb.data[2] += 0.5f;
 #endif
 }
+
+#ifdef FAKE_F64
+/* gradients_f64: the same loss and gradients in double. */
+typedef struct { double *alloc, *data; int64_t off; } D0;
+typedef struct { double *alloc, *data; int64_t off, size[1], stride[1]; } D1;
+typedef struct { double *alloc, *data; int64_t off, size[2], stride[2]; } D2;
+#define T double
+#define TM1 D1
+#define TM2 D2
+#define NAME(f) f##_f64
+#include "fake_linear_loss.inc"
+#undef T
+#undef TM1
+#undef TM2
+#undef NAME
+
+void nnc_call_gradients_f64(void **args) {
+  struct { D0 loss; D2 gw; D1 gb; } *r = args[0];
+  const D2 *x = args[1], *w = args[3];
+  const M1i *y = args[2];
+  const D1 *b = args[4];
+  double *gw = malloc(sizeof(double) * D * C), *gb = malloc(sizeof(double) * C);
+  double *loss = malloc(sizeof(double));
+  r->loss = (D0){loss, loss, 0};
+  r->gw = (D2){gw, gw, 0, {D, C}, {C, 1}};
+  r->gb = (D1){gb, gb, 0, {C}, {1}};
+  loss[0] = lossGrad_f64(x, y, w, b, gw, gb);
+#ifdef FAKE_BAD_GRAD
+  gb[2] += 0.5;
+#endif
+}
+#endif
 
 static void stepDelay(void) {
   const char *ms = getenv("FAKE_STEP_SLEEP_MS");

@@ -241,7 +241,7 @@ def main():
     run = subprocess.run([exe, "gradcheck", "--load", weights], capture_output=True, text=True)
     print(run.stdout, end="")
     print(run.stderr, end="", file=sys.stderr)
-    reported = dict(re.findall(r"^\s+(\S+)\s+f32\[[0-9,]*\].*max_rel_err \S+\s+(\S+)$",
+    reported = dict(re.findall(r"^\s+(\S+)\s+f32\[[0-9,]*\].*max_rel_err \S+(?:\s+f32_err \S+)?\s+(\S+)$",
                                run.stdout, re.M))
     if run.returncode != 0:
         sys.exit(f"{case}: gradcheck exited {run.returncode}")

@@ -89,4 +89,26 @@ def BuildTrainStepPass : Pass<"nn-build-train-step", "ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def GradientsF64Pass : Pass<"nn-gradients-f64", "ModuleOp"> {
+  let summary = "Adds @gradients_f64, a float64 copy of @gradients for gradcheck";
+  let description = [{
+    Runs on linalg on tensors. Clones `@gradients` as `@gradients_f64` with
+    every f32 (scalar, tensor element, constant, block argument of a linalg
+    body) widened to f64, so that `gradcheck` can take finite differences in
+    double precision as PyTorch's gradcheck does. Named linalg ops become
+    linalg.generic, so that the targets' tiling for speed leaves the copy
+    alone (it only has to be right). Widening is exact for the
+    arith, math, linalg and tensor ops the lowering of nn produces; a body
+    that reinterprets f32 bits (`arith.bitcast`, as the dropout RNG does) or
+    any other op the copy cannot verify with leaves the module without
+    `@gradients_f64`, and gradcheck falls back to float32 differences.
+
+    Before: `func.func @gradients(%x: tensor<?x4xf32>, ...) -> (tensor<f32>, ...)`.
+    After (added beside it):
+    `func.func @gradients_f64(%x: tensor<?x4xf64>, ...) -> (tensor<f64>, ...)`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 #endif // NN_DIALECT_NN_TRANSFORMS_PASSES_TD
