@@ -108,17 +108,11 @@ static double oneSided(double f0, double a, double fa, double b, double fb) {
 }
 
 // Loss and gradients for one batch through nnc_call_gradients, on the host.
+// `step` (0 for every call) keeps the dropout masks the same.
 static Status lossAndGrads(const Session &s, const nnrt_tensor &x,
-                           const nnrt_tensor &y, std::vector<Tensor> &out) {
-  std::vector<const nnrt_tensor *> args = {&x, &y};
-  static const TensorSpec lossSpec{"loss", NNRT_F32, {}};
-  std::vector<const TensorSpec *> specs = {&lossSpec};
-  for (size_t i = 0; i < s.params.size(); ++i) {
-    args.push_back(&s.params[i].t);
-    specs.push_back(&s.m.params[i]);
-  }
-  NNRT_TRY(
-      callEntry("gradients", s.model->gradients, args, specs, out, s.place));
+                           const nnrt_tensor &y, const nnrt_tensor &step,
+                           std::vector<Tensor> &out) {
+  NNRT_TRY(callGradients(s, &x, &y, &step, out));
   for (Tensor &t : out)
     NNRT_TRY(moveTo(t, Place::Host));
   return nullptr;
@@ -148,12 +142,15 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
   NNRT_TRY(y.alloc(m.target.dtype, m.target.withBatch(b)));
   fillBatch(data, order.data(), b, x.as<float>(), y.t.data);
   Uploads uploads(s.place);
-  const nnrt_tensor *xa, *ya;
+  float zero = 0;
+  nnrt_tensor stepT = hostView(&zero, NNRT_F32, {});
+  const nnrt_tensor *xa, *ya, *stepa;
   NNRT_TRY(uploads.put(0, x.t, xa));
   NNRT_TRY(uploads.put(1, y.t, ya));
+  NNRT_TRY(uploads.put(2, stepT, stepa));
 
   std::vector<Tensor> grads;
-  NNRT_TRY(lossAndGrads(s, *xa, *ya, grads));
+  NNRT_TRY(lossAndGrads(s, *xa, *ya, *stepa, grads));
   printf("gradcheck: batch %lld, loss %s, eps 1e-2*max(1,|w|), "
          "tolerance %g\n",
          (long long)b, formatFixed(*grads[0].as<float>(), 6).c_str(),
@@ -185,7 +182,7 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
         at = (double)moved - (double)w0;
         NNRT_TRY(setF32(s.params[p], i, moved));
         std::vector<Tensor> r;
-        Status st = lossAndGrads(s, *xa, *ya, r);
+        Status st = lossAndGrads(s, *xa, *ya, *stepa, r);
         if (Status restore = setF32(s.params[p], i, w0)) {
           if (!st)
             return restore;

@@ -2,7 +2,7 @@
 //
 // Pulled from libnnrt.a only by a link that needs main: the object nnc
 // emits defines the manifest and the entry points below. A model without a
-// train block has no train_step/gradients, hence the weak references.
+// train block has no train_step/gradients/apply_gradients, hence the weak references.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,10 +13,11 @@ extern const char nnc_manifest[];
 void nnc_call_forward(void **args);
 __attribute__((weak)) void nnc_call_train_step(void **args);
 __attribute__((weak)) void nnc_call_gradients(void **args);
+__attribute__((weak)) void nnc_call_apply_gradients(void **args);
 }
 
 int main(int argc, char **argv) {
   nnrt_model model = {nnc_manifest, nnc_call_forward, nnc_call_train_step,
-                      nnc_call_gradients};
+                      nnc_call_gradients, nnc_call_apply_gradients};
   return nnrt_cli_main(&model, argc, argv);
 }

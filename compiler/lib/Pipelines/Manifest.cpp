@@ -100,8 +100,8 @@ llvm::SmallVector<nnc::EntryPoint> nnc::findEntryPoints(ModuleOp module) {
   for (auto func : module.getOps<func::FuncOp>()) {
     if (func->hasAttr(mlir::nn::kModelAttr))
       entries.push_back({func.getSymName().str(), "forward"});
-    else if (func.getSymName() == "gradients" ||
-             func.getSymName() == "train_step")
+    else if (llvm::is_contained({"gradients", "train_step", "apply_gradients"},
+                                func.getSymName()))
       entries.push_back({func.getSymName().str(), func.getSymName().str()});
   }
   return entries;
