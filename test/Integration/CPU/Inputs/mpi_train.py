@@ -17,7 +17,6 @@ Usage: mpi_train.py MODE WORKDIR, MODE one of
   absent   no mpirun: the executable does not link libmpi; under launcher variables with
            libmpi missing it fails with one line; OMPI_COMM_WORLD_SIZE=1 needs no MPI
 """
-import gzip
 import json
 import os
 import re
@@ -27,18 +26,11 @@ import sys
 
 import numpy as np
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *[".."] * 4))
-DATA = "/usr/share/datasets/fashion-mnist"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from resume import ROOT, load_idx  # noqa: E402  (the Fashion-MNIST reader)
+
 COUNT, TEST = 3150, 1000
 MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe"]
-
-
-def load_idx(name, count):
-    with gzip.open(os.path.join(DATA, name)) as f:
-        raw = f.read()
-    ndim = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(raw[4 + 4 * ndim:], dtype=np.uint8).reshape(dims)[:count]
 
 
 def read_safetensors(path):
