@@ -316,6 +316,8 @@ Status callGradients(const Session &s, const nnrt_tensor *x,
 class DataParallelStep {
 public:
   explicit DataParallelStep(Session &s);
+  /// With NNRT_DP_TIMES set, prints where this rank's step time went.
+  ~DataParallelStep();
   /// Trains on the global batch `order[0..count)` of `data`. `out_loss` is
   /// the global batch's mean loss; `out_stop` whether any rank has asked to
   /// stop (a signal), the same on every rank.
@@ -333,7 +335,9 @@ private:
   std::vector<float> x;
   std::vector<char> y;
   std::vector<size_t> offsets; // of each gradient in `fused`
-  std::vector<float> fused;    // loss, stop flag, gradients; 64-byte slots
+  std::vector<float> fused;    // loss, stop flag, gradients; 16-float slots
+  int64_t steps = 0;
+  double seconds[3] = {0, 0, 0}; // gradients, all-reduce, update
 };
 
 /// Returns via `out_ok` whether every parameter passed.
