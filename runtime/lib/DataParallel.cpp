@@ -107,9 +107,11 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
   int64_t lo = count * job.rank / job.size;
   int64_t n = count * (job.rank + 1) / job.size - lo;
   double start = now();
-  std::fill(fused.begin(), fused.end(), 0.0f);
+  // The padding between gradients stays zero (the sum of zeros); a rank
+  // whose slice is empty (a last batch smaller than K) adds zeros.
+  if (n == 0)
+    std::fill(fused.begin(), fused.end(), 0.0f);
   fused[1] = stopAsked ? 1.0f : 0.0f;
-  // A rank whose slice is empty (a last batch smaller than K) adds zeros.
   if (n > 0) {
     fillBatch(data, order + lo, n, x.data(), y.data());
     // Dropout masks: a step number of its own for every (step, rank).
