@@ -3,6 +3,10 @@
 
 Runs nnc and the PyTorch baseline alternately (A B A B ...) in this one script and
 reports medians and ratios. Usage: bench/run.py [--reps 3] [--only mlp-train,lenet-train]
+
+mlp-mpi (not in the default list; needs mpirun) is data-parallel training instead: one
+epoch of mlp-train as 1 process and as mpirun -np 2, 1 thread per process, at batch 256
+and 64, K = 1 and K = 2 alternating, and the scaling efficiency (docs/distributed.md).
 """
 import argparse
 import gzip
@@ -93,10 +97,16 @@ def compile_model(name, workdir):
     return exe, time.perf_counter() - start
 
 
-def nnc_train_epoch(exe, workdir, threads):
+def nnc_train_epoch(exe, workdir, threads, batch=None, ranks=0):
+    """Images/s of one epoch (its seconds in the --log CSV, test evaluation included);
+    ranks > 0 runs it under mpirun with that many processes."""
     log = os.path.join(workdir, "log.csv")
-    subprocess.run([exe, "train", "--epochs", "1", "--quiet", "--threads", str(threads),
-                    "--log", log], check=True, stdout=subprocess.DEVNULL)
+    cmd = [exe, "train", "--epochs", "1", "--quiet", "--threads", str(threads), "--log", log]
+    if batch:
+        cmd += ["--batch", str(batch)]
+    if ranks:
+        cmd = ["mpirun", "--allow-run-as-root", "-np", str(ranks)] + cmd
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     with open(log) as f:
         rows = f.read().strip().splitlines()
     seconds = float(rows[-1].split(",")[4])
@@ -123,6 +133,9 @@ def main():
         for bench in args.only.split(","):
             name, kind = bench.split("-")
             exe, compile_s = compile_model(name, workdir)
+            if kind == "mpi":
+                report_data_parallel(bench, exe, workdir, args.reps)
+                continue
             if kind == "infer":
                 report_inference(bench, name, exe, args.reps)
                 continue
@@ -156,6 +169,20 @@ def report_inference(bench, name, exe, reps):
         else:
             print(f"{bench} batch {batch}: nnc {batch / mine:,.0f} img/s, PyTorch best "
                   f"{batch / best:,.0f} img/s, ratio {best / mine:.2f}x")
+
+
+def report_data_parallel(bench, exe, workdir, reps):
+    """One process against mpirun -np 2, one thread each, alternating."""
+    for batch in (256, 64):
+        runs = {1: [], 2: []}
+        for _ in range(reps):
+            for ranks in (1, 2):
+                runs[ranks].append(nnc_train_epoch(exe, workdir, 1, batch,
+                                                   ranks if ranks > 1 else 0))
+        one, two = (statistics.median(runs[k]) for k in (1, 2))
+        print(f"{bench} batch {batch}: K=1 {one:,.0f} img/s, K=2 {two:,.0f} img/s "
+              f"(runs {per_thread(runs, '{:,.0f}').replace('T ', 'K ')}), "
+              f"speedup {two / one:.2f}x, efficiency {two / (2 * one):.0%}")
 
 
 def run_isolated(name, threads, kind="train", batch=64, iters=0):

@@ -13,6 +13,9 @@ packages=(
   python3 python3-numpy python3-torch clang-14 libclang-rt-14-dev
   # a fast BLAS for the NumPy/PyTorch baselines (Debian otherwise uses reference BLAS)
   libopenblas0-pthread
+  # Open MPI: mpirun and libmpi.so.40 for data-parallel training and its tests
+  # (executables load libmpi with dlopen; no MPI headers are needed to build)
+  openmpi-bin libopenmpi3
   # data sets used by the examples
   dataset-fashion-mnist python3-sklearn
 )

@@ -49,5 +49,8 @@ ptxas = shutil.which("ptxas") or shutil.which("ptxas", path="/usr/local/cuda/bin
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+# Open MPI's launcher runs the data-parallel tests (scripts/setup.sh installs it).
+if shutil.which("mpirun"):
+    config.available_features.add("mpirun")
 if os.environ.get("NNC_FUZZ_SECONDS"):
     config.available_features.add("long-fuzz")

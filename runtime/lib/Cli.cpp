@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
+#include "Mpi.h"
 
 #include <cerrno>
 #include <cmath>
@@ -280,7 +281,13 @@ void printInfo(const Manifest &m) {
 }
 
 int fail(nnrt_status st) {
-  fprintf(stderr, "error: %s\n", nnrt_status_message(st));
+  // In an MPI job the message names the rank (MPI's own ones already do).
+  const MpiJob &job = mpiJob();
+  const char *message = nnrt_status_message(st);
+  if (job.distributed() && strncmp(message, "rank ", 5) != 0)
+    fprintf(stderr, "error: rank %d of %d: %s\n", job.rank, job.size, message);
+  else
+    fprintf(stderr, "error: %s\n", message);
   nnrt_status_free(st);
   return 1;
 }
@@ -294,6 +301,15 @@ int runCommand(const nnrt_model *model, const Command &c, const Options &o,
   if (cmd == "info") {
     printInfo(m);
     return 0;
+  }
+  bool distributed = mpiJob().distributed(), rank0 = mpiJob().rank == 0;
+  if (distributed && cmd != "train" && cmd != "eval") {
+    if (rank0)
+      fprintf(stderr,
+              "error: '%s' runs in one process; start it without mpirun "
+              "(only train and eval run over MPI ranks)\n",
+              cmd.c_str());
+    return 1;
   }
   if ((cmd == "train" || cmd == "gradcheck") &&
       (!m.hasTrain || !model->train_step || !model->gradients)) {
@@ -354,6 +370,18 @@ int runCommand(const nnrt_model *model, const Command &c, const Options &o,
     t.savePath = o.get("--save");
     t.dataDir = dataDir;
     t.quiet = o.has("--quiet");
+    if (distributed && !model->apply_gradients) {
+      fprintf(stderr, "error: rank %d of %d: this executable has no "
+              "apply_gradients entry point (rebuild it with this nnc to "
+              "train over MPI ranks)\n", mpiJob().rank, mpiJob().size);
+      return 1;
+    }
+    // Rank 0 alone writes files and reports.
+    if (!rank0) {
+      t.logPath = t.stepLogPath = t.savePath = "";
+      t.quiet = true;
+      t.report = false;
+    }
     int stoppedBy = 0;
     if (nnrt_status st = train(s, t, stoppedBy))
       return fail(st);
@@ -368,6 +396,8 @@ int runCommand(const nnrt_model *model, const Command &c, const Options &o,
     EvalResult r;
     if (nnrt_status st = evaluate(s, ds, s.batch, r))
       return fail(st);
+    if (!rank0)
+      return 0;
     printf("%s: %lld samples  loss %s", test ? "test" : "data",
            (long long)ds.size(), formatFixed(r.loss, 6).c_str());
     if (r.hasAccuracy)
@@ -422,11 +452,20 @@ extern "C" int nnrt_cli_main(const nnrt_model *model, int argc, char **argv) {
   s.model = model;
   if (nnrt_status st = parseManifest(model->manifest, s.m))
     return fail(st);
+  // Under an MPI launcher every rank joins the job before anything else can
+  // fail; after a failure, mpiFinish ends the other ranks too.
+  if (nnrt_status st = mpiStart()) {
+    int rc = fail(st);
+    mpiFinish(rc);
+    return rc;
+  }
   Options o = parseOptions(*c, argc, argv);
   int rc = o.error.empty() ? runCommand(model, *c, o, s) : -1;
-  if (rc >= 0)
-    return rc;
-  fprintf(stderr, "error: %s (see '%s %s --help')\n", o.error.c_str(), prog,
-          c->name);
-  return 2;
+  if (rc < 0) {
+    fprintf(stderr, "error: %s (see '%s %s --help')\n", o.error.c_str(), prog,
+            c->name);
+    rc = 2;
+  }
+  mpiFinish(rc);
+  return rc;
 }

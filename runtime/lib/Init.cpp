@@ -36,14 +36,16 @@ uint64_t Rng::below(uint64_t bound) {
   return (uint64_t)(((unsigned __int128)next() * bound) >> 64);
 }
 
-uint64_t nnrt::fnv1a(const std::string &s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : s) {
-    h ^= c;
+uint64_t nnrt::fnv1a(const void *data, size_t bytes, uint64_t h) {
+  const unsigned char *p = static_cast<const unsigned char *>(data);
+  for (size_t i = 0; i < bytes; ++i) {
+    h ^= p[i];
     h *= 0x100000001b3ull;
   }
   return h;
 }
+
+uint64_t nnrt::fnv1a(const std::string &s) { return fnv1a(s.data(), s.size()); }
 
 uint64_t nnrt::streamSeed(uint64_t seed, const std::string &name) {
   return fnv1a(name) ^ mix64(seed + 0x9E3779B97F4A7C15ull);

@@ -135,6 +135,9 @@ private:
 };
 
 uint64_t fnv1a(const std::string &s);
+/// Continues the hash `h` over `bytes` bytes.
+uint64_t fnv1a(const void *data, size_t bytes,
+               uint64_t h = 0xcbf29ce484222325ull);
 uint64_t streamSeed(uint64_t seed, const std::string &name);
 /// The epoch's sample order: a pure function of (seed, epoch).
 std::vector<int64_t> shuffleOrder(int64_t n, uint64_t seed, int64_t epoch);
@@ -239,6 +242,9 @@ Status callEntry(const char *entry, nnrt_entry_fn fn,
                  const std::vector<const TensorSpec *> &resultSpecs,
                  std::vector<Tensor> &results, Place where = Place::Host);
 
+/// A tensor that views `data` (not owned: never freed).
+nnrt_tensor hostView(void *data, nnrt_dtype dtype, const Shape &shape);
+
 /// Makes host buffers (batches, scalars) arguments where a session's tensors
 /// live: on the host, the buffer itself; on the device, a copy in a device
 /// buffer kept per slot and reused from call to call, uploaded on the stream
@@ -306,10 +312,51 @@ struct TrainOptions {
   double lr = 0;
   std::string logPath, stepLogPath, savePath, dataDir;
   bool quiet = false;
+  /// Prints the per-epoch lines and the stop messages (rank 0 of an MPI job).
+  bool report = true;
 };
 /// `stoppedBy` gets the signal (SIGINT, SIGTERM) that stopped training
 /// early after saving, 0 when it ran to the end.
 Status train(Session &s, const TrainOptions &opts, int &stoppedBy);
+/// Loss and gradients of one batch through nnc_call_gradients; `step` (an
+/// f32 scalar, like x and y where the session's tensors live) picks the
+/// dropout masks. The results stay where the session's tensors live.
+Status callGradients(const Session &s, const nnrt_tensor *x,
+                     const nnrt_tensor *y, const nnrt_tensor *step,
+                     std::vector<Tensor> &out);
+
+/// The steps of data-parallel training (DataParallel.cpp, docs/
+/// distributed.md) for one session: rank r of K takes its fixed slice of
+/// each global batch through @gradients, the scaled gradients of all ranks
+/// are summed by one all-reduce of one fused buffer, and every rank applies
+/// @apply_gradients to the same sum.
+class DataParallelStep {
+public:
+  explicit DataParallelStep(Session &s);
+  /// With NNRT_DP_TIMES set, prints where this rank's step time went.
+  ~DataParallelStep();
+  /// Trains on the global batch `order[0..count)` of `data`. `out_loss` is
+  /// the global batch's mean loss; `out_stop` whether any rank has asked to
+  /// stop (a signal), the same on every rank.
+  Status run(const Dataset &data, const int64_t *order, int64_t count,
+             float lr, bool stopAsked, float &out_loss, bool &out_stop);
+  /// Whether any rank asked to stop, agreed by all ranks.
+  Status agreeStop(bool stopAsked, bool &out_stop);
+  /// Fails when the parameters and optimizer state are not bit-identical
+  /// on every rank (an MPI whose sums differ between ranks).
+  Status checkInSync();
+
+private:
+  Session &s;
+  Uploads uploads;
+  std::vector<float> x;
+  std::vector<char> y;
+  std::vector<size_t> offsets; // of each gradient in `fused`
+  std::vector<float> fused;    // loss, stop flag, gradients; 16-float slots
+  int64_t steps = 0;
+  double seconds[3] = {0, 0, 0}; // gradients, all-reduce, update
+};
+
 /// Returns via `out_ok` whether every parameter passed.
 Status gradcheck(Session &s, const std::string &dataDir, int64_t batch,
                  bool &out_ok);

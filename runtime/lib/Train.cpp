@@ -1,6 +1,7 @@
 //===- Train.cpp - the training loop and evaluation -----------------------===//
 
 #include "Internal.h"
+#include "Mpi.h"
 
 #include <atomic>
 #include <cerrno>
@@ -20,8 +21,7 @@ static double now() {
   return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
-/// A view of a batch buffer (not owned: never freed).
-static nnrt_tensor view(void *data, nnrt_dtype dtype, const Shape &shape) {
+nnrt_tensor nnrt::hostView(void *data, nnrt_dtype dtype, const Shape &shape) {
   nnrt_tensor t{};
   t.dtype = dtype;
   t.rank = (int32_t)shape.size();
@@ -36,6 +36,10 @@ Status nnrt::evaluate(const Session &s, const Dataset &ds, int64_t batch,
   const Manifest &m = s.m;
   const TensorSpec &in = m.inputs[0];
   int64_t n = ds.size(), per = in.sampleNumel();
+  // In an MPI job each rank takes a fixed slice of the set and the sums are
+  // added over ranks.
+  const MpiJob &job = mpiJob();
+  int64_t begin = n * job.rank / job.size, end = n * (job.rank + 1) / job.size;
   std::vector<float> x(batch * per);
   std::vector<char> y(batch * ds.y.bytes() / n);
   std::vector<int64_t> order(batch);
@@ -43,12 +47,12 @@ Status nnrt::evaluate(const Session &s, const Dataset &ds, int64_t batch,
   double lossSum = 0;
   int64_t correct = 0;
   Uploads uploads(s.place);
-  for (int64_t start = 0; start < n; start += batch) {
-    int64_t b = std::min(batch, n - start);
+  for (int64_t start = begin; start < end; start += batch) {
+    int64_t b = std::min(batch, end - start);
     for (int64_t i = 0; i < b; ++i)
       order[i] = start + i;
     fillBatch(ds, order.data(), b, x.data(), y.data());
-    nnrt_tensor xt = view(x.data(), NNRT_F32, in.withBatch(b));
+    nnrt_tensor xt = hostView(x.data(), NNRT_F32, in.withBatch(b));
     const nnrt_tensor *xa = nullptr;
     NNRT_TRY(uploads.put(0, xt, xa));
     std::vector<const nnrt_tensor *> args = {xa};
@@ -89,6 +93,10 @@ Status nnrt::evaluate(const Session &s, const Dataset &ds, int64_t batch,
       lossSum += sq / outPer;
     }
   }
+  double sums[2] = {lossSum, (double)correct};
+  NNRT_TRY(mpiSum(sums, 2));
+  lossSum = sums[0];
+  correct = (int64_t)sums[1];
   out.loss = lossSum / n;
   if (!std::isfinite(out.loss))
     return nnrt_status_make("the %s loss is not finite", ds.what.c_str());
@@ -149,8 +157,8 @@ static Status trainStep(Session &s, Uploads &uploads, nnrt_tensor &x,
                         nnrt_tensor &y, float lr, float &out_loss) {
   const Manifest &m = s.m;
   float stepValue = (float)(s.step + 1);
-  nnrt_tensor lrT = view(&lr, NNRT_F32, {}),
-              stepT = view(&stepValue, NNRT_F32, {});
+  nnrt_tensor lrT = hostView(&lr, NNRT_F32, {}),
+              stepT = hostView(&stepValue, NNRT_F32, {});
   const nnrt_tensor *xa, *ya, *lra, *stepa;
   NNRT_TRY(uploads.put(0, x, xa));
   NNRT_TRY(uploads.put(1, y, ya));
@@ -252,7 +260,10 @@ private:
 // or nothing was trained, and says what happened.
 static Status stopOnSignal(const Session &s, const TrainOptions &opts,
                            int64_t stepsRun, bool saved, int &stoppedBy) {
-  stoppedBy = stopSignal;
+  // In an MPI job, a rank may stop because another one got the signal.
+  stoppedBy = stopSignal ? (int)stopSignal : SIGTERM;
+  if (!opts.report)
+    return nullptr;
   const char *name = stoppedBy == SIGINT ? "SIGINT" : "SIGTERM";
   std::string where =
       "step " + std::to_string(s.step) +
@@ -300,6 +311,12 @@ Status nnrt::train(Session &s, const TrainOptions &opts, int &stoppedBy) {
   std::vector<float> x(batch * in.sampleNumel());
   std::vector<char> y(batch * data.y.bytes() / n);
   Uploads uploads(s.place);
+  // In an MPI job every step, and every decision to stop, is taken together.
+  std::unique_ptr<DataParallelStep> dp;
+  if (mpiJob().distributed())
+    dp = std::make_unique<DataParallelStep>(s);
+  bool stopAll = false;
+  auto stopNow = [&] { return dp ? stopAll : stopSignal != 0; };
   if (s.epochSamples >= n)
     return nnrt_status_make("the checkpoint stopped after sample %lld of "
                             "epoch %lld, but the data has %lld samples",
@@ -319,16 +336,22 @@ Status nnrt::train(Session &s, const TrainOptions &opts, int &stoppedBy) {
     double lossSum = s.epochLossSum;
     for (int64_t bi = s.epochSamples / batch, first = s.epochSamples;
          first < n; ++bi) {
-      if (stopSignal) {
+      if (stopNow()) {
         progress.finish();
         return stopOnSignal(s, opts, stepsRun, saved, stoppedBy);
       }
       int64_t b = std::min(batch, n - first);
-      fillBatch(data, order.data() + first, b, x.data(), y.data());
-      nnrt_tensor xt = view(x.data(), NNRT_F32, in.withBatch(b));
-      nnrt_tensor yt = view(y.data(), m.target.dtype, m.target.withBatch(b));
       float loss = 0;
-      NNRT_TRY(trainStep(s, uploads, xt, yt, (float)opts.lr, loss));
+      if (dp) {
+        NNRT_TRY(dp->run(data, order.data() + first, b, (float)opts.lr,
+                         stopSignal != 0, loss, stopAll));
+      } else {
+        fillBatch(data, order.data() + first, b, x.data(), y.data());
+        nnrt_tensor xt = hostView(x.data(), NNRT_F32, in.withBatch(b));
+        nnrt_tensor yt =
+            hostView(y.data(), m.target.dtype, m.target.withBatch(b));
+        NNRT_TRY(trainStep(s, uploads, xt, yt, (float)opts.lr, loss));
+      }
       if (!std::isfinite(loss)) {
         progress.finish();
         return nnrt_status_make("loss is %s at epoch %lld step %lld",
@@ -355,16 +378,20 @@ Status nnrt::train(Session &s, const TrainOptions &opts, int &stoppedBy) {
     EvalResult ev;
     if (m.test.present)
       NNRT_TRY(evaluate(s, test, batch, ev));
+    if (dp)
+      NNRT_TRY(dp->checkInSync());
     double seconds = now() - start;
-    printf("epoch %lld  train_loss %s", (long long)epochNo,
-           formatFixed(trainLoss, 6).c_str());
-    if (m.test.present) {
-      printf("  test_loss %s", formatFixed(ev.loss, 6).c_str());
-      if (ev.hasAccuracy)
-        printf("  test_accuracy %.4f", ev.accuracy);
+    if (opts.report) {
+      printf("epoch %lld  train_loss %s", (long long)epochNo,
+             formatFixed(trainLoss, 6).c_str());
+      if (m.test.present) {
+        printf("  test_loss %s", formatFixed(ev.loss, 6).c_str());
+        if (ev.hasAccuracy)
+          printf("  test_accuracy %.4f", ev.accuracy);
+      }
+      printf("  time %.2fs\n", seconds);
+      fflush(stdout);
     }
-    printf("  time %.2fs\n", seconds);
-    fflush(stdout);
     if (log) {
       fprintf(log, "%lld,%s,", (long long)epochNo,
               formatFixed(trainLoss, 6).c_str());
@@ -381,7 +408,9 @@ Status nnrt::train(Session &s, const TrainOptions &opts, int &stoppedBy) {
       NNRT_TRY(s.save(opts.savePath));
       saved = true;
     }
-    if (stopSignal)
+    if (dp)
+      NNRT_TRY(dp->agreeStop(stopSignal != 0, stopAll));
+    if (stopNow())
       return stopOnSignal(s, opts, stepsRun, saved, stoppedBy);
   }
   if (!opts.savePath.empty() && !saved)

@@ -2,16 +2,16 @@
 
 // Dropout with rate > 0 becomes `x * nn.dropout_mask(x, step)`; the backward
 // pass multiplies the adjoint by the same mask. Each dropout gets its own
-// salt (0, 1, ... in program order) and the train seed; @gradients uses the
-// fixed step 0 (the same mask on every call, for gradcheck), @train_step its
-// `step` argument. Rate 0 stays the identity.
+// salt (0, 1, ... in program order) and the train seed; @gradients and
+// @train_step take the step that picks the masks as their last argument
+// (gradcheck passes the same one to every call). Rate 0 stays the identity.
 
 // CHECK-LABEL: func.func @gradients
-// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-SAME: %[[GSTEP:[^:]*]]: tensor<f32> {nn.step}) -> (tensor<f32> {nn.loss}
 // CHECK: %[[H:.*]] = nn.matmul
-// CHECK: %[[M0:.*]] = nn.dropout_mask %[[H]], %[[ZERO]] {rate = 5.000000e-01 : f32, salt = 0 : i64, seed = 7 : i64}
+// CHECK: %[[M0:.*]] = nn.dropout_mask %[[H]], %[[GSTEP]] {rate = 5.000000e-01 : f32, salt = 0 : i64, seed = 7 : i64}
 // CHECK: %[[Y0:.*]] = nn.mul %[[H]], %[[M0]]
-// CHECK: %[[M1:.*]] = nn.dropout_mask %[[Y0]], %[[ZERO]] {rate = 2.500000e-01 : f32, salt = 1 : i64, seed = 7 : i64}
+// CHECK: %[[M1:.*]] = nn.dropout_mask %[[Y0]], %[[GSTEP]] {rate = 2.500000e-01 : f32, salt = 1 : i64, seed = 7 : i64}
 // CHECK: %[[Y1:.*]] = nn.mul %[[Y0]], %[[M1]]
 // CHECK: %[[Y2:.*]] = nn.dropout %[[Y1]] {rate = 0.000000e+00 : f32}
 // CHECK: nn.cross_entropy %[[Y2]]

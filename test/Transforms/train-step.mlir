@@ -14,6 +14,19 @@
 // CHECK: %[[STEP:.*]] = nn.mul %[[LR]], %[[NEWWM]]
 // CHECK: %[[NEWW:.*]] = nn.sub %[[W]], %[[STEP]]
 // CHECK: return %[[LOSS]], %[[NEWW]], %{{.*}}, %[[NEWWM]], %{{.*}}
+// The same update alone, on gradients passed in (data-parallel training sums
+// them over processes between @gradients and this).
+// CHECK-LABEL: func.func @apply_gradients
+// CHECK-SAME: (%[[AW:[^:]*]]: tensor<4x2xf32> {nn.param = "w"}, %{{[^:]*}}: tensor<2xf32> {nn.param = "b"}
+// CHECK-SAME: %[[GW:[^:]*]]: tensor<4x2xf32> {nn.grad = "w"}, %{{[^:]*}}: tensor<2xf32> {nn.grad = "b"}
+// CHECK-SAME: %[[AWM:[^:]*]]: tensor<4x2xf32> {nn.state = "w.momentum"}, %{{[^:]*}}: tensor<2xf32> {nn.state = "b.momentum"}
+// CHECK-SAME: %[[ALR:[^:]*]]: tensor<f32> {nn.lr}, %{{[^:]*}}: tensor<f32> {nn.step})
+// CHECK-SAME: -> (tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>)
+// CHECK: %[[AD:.*]] = nn.mul %[[AWM]], %{{.*}}
+// CHECK: %[[ANEWWM:.*]] = nn.add %[[AD]], %[[GW]]
+// CHECK: %[[ASTEP:.*]] = nn.mul %[[ALR]], %[[ANEWWM]]
+// CHECK: %[[ANEWW:.*]] = nn.sub %[[AW]], %[[ASTEP]]
+// CHECK: return %[[ANEWW]], %{{.*}}, %[[ANEWWM]], %{{.*}}
 func.func @Reg(%x: tensor<?x4xf32> {nn.input = "x"},
                %w: tensor<4x2xf32> {nn.param = "w"},
                %b: tensor<2xf32> {nn.param = "b"})

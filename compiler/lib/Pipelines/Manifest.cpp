@@ -100,7 +100,8 @@ llvm::SmallVector<nnc::EntryPoint> nnc::findEntryPoints(ModuleOp module) {
   for (auto func : module.getOps<func::FuncOp>()) {
     if (func->hasAttr(mlir::nn::kModelAttr))
       entries.push_back({func.getSymName().str(), "forward"});
-    else if (llvm::is_contained({"gradients", "gradients_f64", "train_step"},
+    else if (llvm::is_contained({"gradients", "gradients_f64", "train_step",
+                                 "apply_gradients"},
                                 func.getSymName()))
       entries.push_back({func.getSymName().str(), func.getSymName().str()});
   }

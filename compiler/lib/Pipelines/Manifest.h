@@ -12,11 +12,13 @@ namespace nn {
 /// A function the runtime calls, and the name it knows it by.
 struct EntryPoint {
   std::string symbol; // the func.func name
-  std::string entry;  // forward, gradients, gradients_f64 or train_step
+  std::string entry;  // forward, gradients, gradients_f64, train_step or
+                      // apply_gradients
 };
 
 /// The entry points present in `module`: the `nn.model` function (forward)
-/// and, when autodiff ran, @gradients, @train_step and (CPU) @gradients_f64.
+/// and, when autodiff ran, @gradients, @train_step, @apply_gradients and
+/// (CPU) @gradients_f64.
 llvm::SmallVector<EntryPoint> findEntryPoints(mlir::ModuleOp module);
 
 /// The text manifest of docs/design.md, read from the nn-level attributes.

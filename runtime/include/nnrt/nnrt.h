@@ -147,6 +147,9 @@ typedef struct nnrt_model {
   nnrt_entry_fn forward;
   nnrt_entry_fn train_step; // NULL without a train block
   nnrt_entry_fn gradients;  // NULL without a train block
+  // NULL without a train block (or from an nnc older than data-parallel
+  // training): the optimizer update alone, for MPI runs.
+  nnrt_entry_fn apply_gradients;
   // A float64 copy of gradients for gradcheck; NULL where nnc made none.
   nnrt_entry_fn gradients_f64;
 } nnrt_model;

@@ -89,8 +89,9 @@ def driver(mode, path, built):
     ptypes = [f"tensor<{ty}>" for _, _, ty, _ in params]
     if mode == "grad":
         rtypes = ["tensor<f32>"] + ptypes
-        print(f"  %r:{len(rtypes)} = call @gradients({', '.join(names)}) : "
-              f"({', '.join(types)}) -> ({', '.join(rtypes)})")
+        print("  %step0 = arith.constant dense<0.0> : tensor<f32>")
+        print(f"  %r:{len(rtypes)} = call @gradients({', '.join(names)}, %step0) : "
+              f"({', '.join(types + ['tensor<f32>'])}) -> ({', '.join(rtypes)})")
     else:
         nslots = int(re.search(r"NSLOTS: (\d+)", src).group(1))
         stypes = [t for t in ptypes for _ in range(nslots)]

@@ -1,7 +1,8 @@
 //===- Autodiff.cpp - the nn-autodiff pass --------------------------------===//
 //
-// Builds @gradients(inputs..., target, params...) -> (loss, grads...), the
-// entry `gradcheck` calls (docs/design.md, runtime ABI).
+// Builds @gradients(inputs..., target, params..., step) -> (loss, grads...),
+// the entry `gradcheck` calls with step 0 and data-parallel training (MPI)
+// calls on each rank's shard (docs/design.md, runtime ABI).
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,7 +10,6 @@
 #include "nn/Dialect/NN/IR/NNDialect.h"
 #include "nn/Dialect/NN/Transforms/Passes.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 
 namespace mlir::nn {
 #define GEN_PASS_DEF_AUTODIFFPASS
@@ -34,9 +34,13 @@ struct AutodiffPass : nn::impl::AutodiffPassBase<AutodiffPass> {
     SmallVector<DictionaryAttr> argAttrs;
     appendDataAndParamArgs(m, argTypes, argAttrs);
     Builder attrs(&getContext());
+    auto scalar = RankedTensorType::get({}, attrs.getF32Type());
+    argTypes.push_back(scalar);
+    argAttrs.push_back(attrs.getDictionaryAttr(
+        attrs.getNamedAttr("nn.step", attrs.getUnitAttr())));
     SmallVector<DictionaryAttr> resultAttrs = {attrs.getDictionaryAttr(
         attrs.getNamedAttr("nn.loss", attrs.getUnitAttr()))};
-    resultTypes.push_back(RankedTensorType::get({}, attrs.getF32Type()));
+    resultTypes.push_back(scalar);
     for (unsigned i : m.params) {
       resultTypes.push_back(m.func.getArgument(i).getType());
       resultAttrs.push_back(attrs.getDictionaryAttr(
@@ -51,18 +55,15 @@ struct AutodiffPass : nn::impl::AutodiffPassBase<AutodiffPass> {
     ValueRange args = f->getArguments();
     unsigned numInputs = m.inputs.size();
     OpBuilder b = OpBuilder::atBlockEnd(&f->getBody().front());
-    // A fixed step: every call draws the same dropout masks, so gradcheck's
-    // finite differences see the same function as the gradient.
-    auto scalar = RankedTensorType::get({}, b.getF32Type());
-    Value step = arith::ConstantOp::create(
-        b, m.func.getLoc(), scalar,
-        DenseElementsAttr::get(scalar, b.getF32FloatAttr(0)));
+    // `step` picks the dropout masks: gradcheck passes the same step to
+    // every call, so its finite differences see the same function as the
+    // gradient.
     Value loss;
     SmallVector<Value> results;
     if (failed(emitLossAndGradients(b, m, args.take_front(numInputs),
                                     args[numInputs],
-                                    args.drop_front(numInputs + 1), step, loss,
-                                    results)))
+                                    args.slice(numInputs + 1, m.params.size()),
+                                    args.back(), loss, results)))
       return signalPassFailure();
     results.insert(results.begin(), loss);
     func::ReturnOp::create(b, m.func.getLoc(), results);

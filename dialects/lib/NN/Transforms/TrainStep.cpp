@@ -2,7 +2,10 @@
 //
 // Builds @train_step(inputs..., target, params..., states..., lr, step)
 // -> (loss, new params..., new states...): forward, backward and the
-// optimizer update in one function. Updates follow torch.optim (1.13's
+// optimizer update in one function; and @apply_gradients(params...,
+// grads..., states..., lr, step) -> (new params..., new states...), the same
+// update alone, for data-parallel training where the gradients of a step
+// are summed over processes between @gradients and the update. Updates follow torch.optim (1.13's
 // single-tensor SGD, Adam and AdamW), operation by operation, so that a step
 // matches PyTorch to float32 rounding. Adam's bias corrections are computed
 // on f64 scalars, as PyTorch computes them on Python floats.
@@ -202,17 +205,70 @@ struct BuildTrainStepPass
                                     grads)))
       return signalPassFailure();
 
-    Updater up{b, m.func.getLoc(), *opt, args[args.size() - 2], {}, {}, {}};
-    if (opt->isAdam())
-      up.emitAdamScalars(args.back());
-    SmallVector<Value> results = {loss}, newStates;
-    size_t numSlots = opt->slots().size();
+    SmallVector<Value> results = {loss};
+    emitUpdate(b, m, *opt, params, grads, states, args[args.size() - 2],
+               args.back(), results);
+    func::ReturnOp::create(b, m.func.getLoc(), results);
+    eraseDeadOps(*f);
+    if (failed(buildApplyGradients(module, m, *opt, stateTypes, argAttrs)))
+      return signalPassFailure();
+  }
+
+  /// @apply_gradients(params..., grads..., states..., lr, step): the update
+  /// of @train_step on gradients given as arguments (`nn.grad = "<param>"`).
+  LogicalResult buildApplyGradients(ModuleOp module, const TrainedModel &m,
+                                    const Optimizer &opt,
+                                    ArrayRef<Type> stateTypes,
+                                    ArrayRef<DictionaryAttr> stepAttrs) {
+    Builder a(&getContext());
+    SmallVector<Type> argTypes, resultTypes;
+    SmallVector<DictionaryAttr> argAttrs;
+    for (unsigned i : m.params) {
+      argTypes.push_back(m.func.getArgument(i).getType());
+      argAttrs.push_back(m.func.getArgAttrDict(i));
+    }
+    resultTypes.append(argTypes);
+    for (unsigned i : m.params) {
+      argTypes.push_back(m.func.getArgument(i).getType());
+      argAttrs.push_back(a.getDictionaryAttr(
+          a.getNamedAttr("nn.grad", m.func.getArgAttr(i, "nn.param"))));
+    }
+    argTypes.append(stateTypes.begin(), stateTypes.end());
+    resultTypes.append(stateTypes.begin(), stateTypes.end());
+    // The state, lr and step attributes are @train_step's last ones.
+    argAttrs.append(stepAttrs.end() - stateTypes.size() - 2, stepAttrs.end());
+    auto scalar = RankedTensorType::get({}, a.getF32Type());
+    argTypes.append({scalar, scalar});
+    FailureOr<func::FuncOp> f = createFunc(module, m, "apply_gradients",
+                                           argTypes, argAttrs, resultTypes);
+    if (failed(f))
+      return failure();
+    ValueRange args = f->getArguments();
+    size_t numParams = m.params.size();
+    OpBuilder b = OpBuilder::atBlockEnd(&f->getBody().front());
+    SmallVector<Value> results;
+    emitUpdate(b, m, opt, args.take_front(numParams),
+               args.slice(numParams, numParams),
+               args.slice(2 * numParams, stateTypes.size()),
+               args[args.size() - 2], args.back(), results);
+    func::ReturnOp::create(b, m.func.getLoc(), results);
+    return success();
+  }
+
+  /// Appends the new parameters, then the new states, to `results`.
+  static void emitUpdate(OpBuilder &b, const TrainedModel &m,
+                         const Optimizer &opt, ValueRange params,
+                         ValueRange grads, ValueRange states, Value lr,
+                         Value step, SmallVectorImpl<Value> &results) {
+    Updater up{b, m.func.getLoc(), opt, lr, {}, {}, {}};
+    if (opt.isAdam())
+      up.emitAdamScalars(step);
+    SmallVector<Value> newStates;
+    size_t numSlots = opt.slots().size();
     for (auto [i, p] : llvm::enumerate(params))
       results.push_back(up.update(
           p, grads[i], states.slice(i * numSlots, numSlots), newStates));
     results.append(newStates);
-    func::ReturnOp::create(b, m.func.getLoc(), results);
-    eraseDeadOps(*f);
   }
 };
 } // namespace

@@ -9,9 +9,10 @@ def AutodiffPass : Pass<"nn-autodiff", "ModuleOp"> {
   let summary = "Builds @gradients, the loss and its gradients, by reverse-mode AD";
   let description = [{
     Finds the model function (`nn.model` with an `nn.train` dictionary) and
-    adds `func.func @gradients(inputs..., target, params...) -> (loss,
+    adds `func.func @gradients(inputs..., target, params..., step) -> (loss,
     grad per param...)`: a copy of the forward pass, the `nn.train` loss,
-    and the reverse sweep. Each op's vector-Jacobian product comes from its
+    and the reverse sweep. `step` (`tensor<f32>`, marked `nn.step`) picks
+    the dropout masks. Each op's vector-Jacobian product comes from its
     `GradientOpInterface`; the pass only orders them, adds up the adjoints
     of values used more than once (`nn.add`), skips values that do not
     depend on a parameter (inputs, labels, constants, argmax), and gives an
@@ -32,7 +33,8 @@ def AutodiffPass : Pass<"nn-autodiff", "ModuleOp"> {
     ```mlir
     func.func @gradients(%x: tensor<?x4xf32> {nn.input = "x"},
                          %t: tensor<?xi32> {nn.target},
-                         %w: tensor<4x3xf32> {nn.param = "w"})
+                         %w: tensor<4x3xf32> {nn.param = "w"},
+                         %step: tensor<f32> {nn.step})
         -> (tensor<f32> {nn.loss}, tensor<4x3xf32> {nn.grad = "w"}) {
       %y = nn.matmul %x, %w : ...
       %l = nn.cross_entropy %y, %t : ...
@@ -49,7 +51,7 @@ def AutodiffPass : Pass<"nn-autodiff", "ModuleOp"> {
 }
 
 def BuildTrainStepPass : Pass<"nn-build-train-step", "ModuleOp"> {
-  let summary = "Builds @train_step: loss, gradients and the optimizer update";
+  let summary = "Builds @train_step and @apply_gradients: the optimizer update";
   let description = [{
     Adds `func.func @train_step(inputs..., target, params..., states...,
     lr, step) -> (loss, new params..., new states...)` for the model
@@ -61,7 +63,11 @@ def BuildTrainStepPass : Pass<"nn-build-train-step", "ModuleOp"> {
     sgd `momentum` when momentum != 0; adam/adamw `exp_avg`, `exp_avg_sq`)
     and carry `nn.state = "<param>.<slot>"`. `lr` and `step` (the 1-based
     step count, for Adam's bias correction) are `tensor<f32>` arguments
-    marked `nn.lr` and `nn.step`.
+    marked `nn.lr` and `nn.step`. Beside it, `func.func @apply_gradients(
+    params..., grads..., states..., lr, step) -> (new params...,
+    new states...)` applies the same update to gradients passed in (marked
+    `nn.grad = "<param>"`): data-parallel training sums them over processes
+    between `@gradients` and this.
 
     Before: the model of `nn-autodiff` with
     `optimizer = {kind = "sgd", lr = 0.1, momentum = 0.9, nesterov = false, weight_decay = 0.0}`.
