@@ -78,9 +78,17 @@ Status nnrt::readFile(const std::string &path, std::vector<uint8_t> &out) {
   fclose(f);
   if (bad)
     return nnrt_status_make("%s: read error", path.c_str());
-  if (raw.size() >= 2 && raw[0] == 0x1f && raw[1] == 0x8b)
-    return inflateAll(path, raw, out);
   out = std::move(raw);
+  return inflateIfGzip(path, out);
+}
+
+Status nnrt::inflateIfGzip(const std::string &path,
+                           std::vector<uint8_t> &bytes) {
+  if (bytes.size() < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b)
+    return nullptr;
+  std::vector<uint8_t> out;
+  NNRT_TRY(inflateAll(path, bytes, out));
+  bytes = std::move(out);
   return nullptr;
 }
 

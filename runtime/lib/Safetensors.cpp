@@ -104,11 +104,10 @@ static Status readEntry(const char *path, const std::string &name,
   return nullptr;
 }
 
-extern "C" nnrt_status nnrt_safetensors_read(const char *path,
-                                             nnrt_safetensors *out_file) {
-  *out_file = nullptr;
-  std::vector<uint8_t> bytes;
-  NNRT_TRY(readFile(path, bytes));
+Status nnrt::parseSafetensors(const char *path,
+                              const std::vector<uint8_t> &bytes,
+                              nnrt_safetensors &out) {
+  out = nullptr;
   if (bytes.size() < 8)
     return nnrt_status_make("%s: not a safetensors file (shorter than 8 "
                             "bytes)",
@@ -146,8 +145,16 @@ extern "C" nnrt_status nnrt_safetensors_read(const char *path,
     file->entries.emplace_back();
     NNRT_TRY(readEntry(path, name, v, data, dataSize, file->entries.back()));
   }
-  *out_file = file.release();
+  out = file.release();
   return nullptr;
+}
+
+extern "C" nnrt_status nnrt_safetensors_read(const char *path,
+                                             nnrt_safetensors *out_file) {
+  *out_file = nullptr;
+  std::vector<uint8_t> bytes;
+  NNRT_TRY(readFile(path, bytes));
+  return parseSafetensors(path, bytes, *out_file);
 }
 
 extern "C" size_t nnrt_safetensors_count(nnrt_safetensors file) {

@@ -103,8 +103,15 @@ static bool parseMeta(nnrt_safetensors file, const char *key, int64_t &out) {
 }
 
 Status Session::load(const std::string &path) {
+  std::vector<uint8_t> bytes;
+  NNRT_TRY(readFile(path, bytes));
+  return loadBytes(path, bytes);
+}
+
+Status Session::loadBytes(const std::string &path,
+                          const std::vector<uint8_t> &bytes) {
   nnrt_safetensors file = nullptr;
-  NNRT_TRY(nnrt_safetensors_read(path.c_str(), &file));
+  NNRT_TRY(parseSafetensors(path.c_str(), bytes, file));
   std::unique_ptr<nnrt_safetensors_s, void (*)(nnrt_safetensors)> guard(
       file, nnrt_safetensors_free);
   bool hasState = false;
