@@ -67,7 +67,7 @@ static std::vector<std::string> splitFields(const std::string &line) {
 Status nnrt::parseCsv(const char *path, const std::vector<uint8_t> &bytes,
                       int64_t label, nnrt_csv_header header, Tensor &features,
                       Tensor &labels) {
-  if (memchr(bytes.data(), 0, bytes.size()))
+  if (!bytes.empty() && memchr(bytes.data(), 0, bytes.size()))
     return nnrt_status_make("%s: not a text file (found a NUL byte)", path);
   std::string text(bytes.begin(), bytes.end());
 

@@ -86,12 +86,15 @@ static Status readEntry(const char *path, const std::string &name,
                             name.c_str(), e.dtype.c_str());
   int64_t numel = checkedNumel(dims);
   size_t bytes = (size_t)(en - b);
-  if (numel < 0 || (size_t)numel * esize != bytes)
+  if (numel < 0)
+    return nnrt_status_make("%s: tensor '%s': shape %s is too large", path,
+                            name.c_str(), formatShape(dims).c_str());
+  // numel is below 2^61 (checkedNumel), so the byte count fits a size_t.
+  if ((size_t)numel * esize != bytes)
     return nnrt_status_make(
-        "%s: tensor '%s': %s %s needs %lld bytes but "
-        "data_offsets hold %zu",
+        "%s: tensor '%s': %s %s needs %zu bytes but data_offsets hold %zu",
         path, name.c_str(), e.dtype.c_str(), formatShape(dims).c_str(),
-        (long long)(numel < 0 ? -1 : numel * (int64_t)esize), bytes);
+        (size_t)numel * esize, bytes);
   if (!readable) {
     // Keep the shape so callers can say "expected F32, found F16".
     e.tensor.t.rank = (int32_t)dims.size();
@@ -132,12 +135,24 @@ Status nnrt::parseSafetensors(const char *path,
   auto file = std::make_unique<nnrt_safetensors_s>();
   const uint8_t *data = bytes.data() + 8 + n;
   size_t dataSize = bytes.size() - 8 - n;
+  // Names and metadata are C strings to callers: a "\u0000" would cut them.
+  auto hasNul = [](const std::string &s) {
+    return s.find('\0') != std::string::npos;
+  };
   for (auto &[name, v] : header.fields) {
     if (name == "__metadata__") {
-      for (auto &[k, mv] : v.fields)
+      for (auto &[k, mv] : v.fields) {
+        if (hasNul(k) || hasNul(mv.text))
+          return nnrt_status_make("%s: __metadata__ '%s' contains a NUL "
+                                  "character",
+                                  path, k.c_str());
         file->metadata[k] = mv.kind == Json::String ? mv.text : "";
+      }
       continue;
     }
+    if (hasNul(name))
+      return nnrt_status_make("%s: tensor name '%s' contains a NUL character",
+                              path, name.c_str());
     for (auto &e : file->entries)
       if (e.name == name)
         return nnrt_status_make("%s: tensor '%s' appears twice", path,
