@@ -11,6 +11,8 @@
 
 #include "Common.h"
 
+#include <cmath>
+
 static const char *const kManifest =
     "nnc-manifest\t1\nmodel\tM\ninput\tx\tf32\t-1,4\noutput\tf32\t-1,3\n"
     "param\tdense.w\tf32\t4,3\tglorot_uniform\tfan_in=4\tfan_out=3\n"
@@ -45,8 +47,13 @@ static void readFile(const std::vector<uint8_t> &bytes) {
 }
 
 static void loadCheckpoint(const std::vector<uint8_t> &bytes) {
+  static const nnrt::Manifest manifest = [] {
+    nnrt::Manifest m;
+    fuzz::mustSucceed(nnrt::parseManifest(kManifest, m), "the fixed manifest");
+    return m;
+  }();
   nnrt::Session s;
-  fuzz::mustSucceed(nnrt::parseManifest(kManifest, s.m), "the fixed manifest");
+  s.m = manifest;
   if (fuzz::failed(s.loadBytes(fuzz::kPath, bytes)))
     return;
   if (s.params.size() != s.m.params.size())
@@ -55,8 +62,12 @@ static void loadCheckpoint(const std::vector<uint8_t> &bytes) {
     if (s.params[i].shape() != s.m.params[i].shape)
       fuzz::finding("a parameter loaded with the wrong shape",
                     s.m.params[i].name.c_str());
-  if (s.resumed && (s.step < 0 || s.epoch < 0 || s.epochSamples < 0 ||
-                    s.states.size() != s.m.states.size()))
+  // Training goes on from these: ++step must not overflow, the loss so far
+  // must be a number.
+  if (s.resumed &&
+      (s.step < 0 || s.step > (int64_t(1) << 53) || s.epoch < 0 ||
+       s.epoch > (int64_t(1) << 53) || s.epochSamples < 0 ||
+       !std::isfinite(s.epochLossSum) || s.states.size() != s.m.states.size()))
     fuzz::finding("a resumed session with bad counters or states", "");
 }
 

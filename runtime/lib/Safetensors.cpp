@@ -8,7 +8,9 @@
 
 #include "Internal.h"
 
+#include <cmath>
 #include <cstring>
+#include <set>
 
 using namespace nnrt;
 
@@ -54,9 +56,14 @@ static Status readEntry(const char *path, const std::string &name,
     return nnrt_status_make("%s: tensor '%s': expected dtype, shape and "
                             "data_offsets in the header",
                             path, name.c_str());
+  // Sizes and offsets are whole numbers that a double holds exactly.
+  auto isCount = [](const Json &n) {
+    return n.kind == Json::Number && n.number >= 0 && n.number <= 9e15 &&
+           n.number == std::floor(n.number);
+  };
   Shape dims;
   for (const Json &d : shape->items) {
-    if (d.kind != Json::Number || d.number < 0 || d.number > 9e15)
+    if (!isCount(d))
       return nnrt_status_make("%s: tensor '%s': bad shape", path, name.c_str());
     dims.push_back((int64_t)d.number);
   }
@@ -65,8 +72,7 @@ static Status readEntry(const char *path, const std::string &name,
                             "of %d",
                             path, name.c_str(), dims.size(), NNRT_MAX_RANK);
   double b = offsets->items[0].number, en = offsets->items[1].number;
-  if (offsets->items[0].kind != Json::Number ||
-      offsets->items[1].kind != Json::Number || b < 0 || en < b)
+  if (!isCount(offsets->items[0]) || !isCount(offsets->items[1]) || en < b)
     return nnrt_status_make("%s: tensor '%s': bad data_offsets", path,
                             name.c_str());
   if (en > (double)dataSize)
@@ -135,6 +141,7 @@ Status nnrt::parseSafetensors(const char *path,
   auto file = std::make_unique<nnrt_safetensors_s>();
   const uint8_t *data = bytes.data() + 8 + n;
   size_t dataSize = bytes.size() - 8 - n;
+  std::set<std::string> names; // a set: headers may list many tensors
   // Names and metadata are C strings to callers: a "\u0000" would cut them.
   auto hasNul = [](const std::string &s) {
     return s.find('\0') != std::string::npos;
@@ -153,10 +160,9 @@ Status nnrt::parseSafetensors(const char *path,
     if (hasNul(name))
       return nnrt_status_make("%s: tensor name '%s' contains a NUL character",
                               path, name.c_str());
-    for (auto &e : file->entries)
-      if (e.name == name)
-        return nnrt_status_make("%s: tensor '%s' appears twice", path,
-                                name.c_str());
+    if (!names.insert(name).second)
+      return nnrt_status_make("%s: tensor '%s' appears twice", path,
+                              name.c_str());
     file->entries.emplace_back();
     NNRT_TRY(readEntry(path, name, v, data, dataSize, file->entries.back()));
   }
