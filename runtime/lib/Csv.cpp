@@ -145,10 +145,10 @@ extern "C" nnrt_status nnrt_csv_read(const char *path, int64_t label,
                                      nnrt_tensor *out_labels) {
   *out_features = nnrt_tensor{};
   *out_labels = nnrt_tensor{};
-  std::vector<uint8_t> bytes;
-  NNRT_TRY(readFile(path, bytes));
   Tensor features, labels;
-  NNRT_TRY(parseCsv(path, bytes, label, header, features, labels));
+  NNRT_TRY(readAndParse(path, [&](const std::vector<uint8_t> &bytes) {
+    return parseCsv(path, bytes, label, header, features, labels);
+  }));
   *out_features = features.t;
   *out_labels = labels.t;
   features.t = labels.t = nnrt_tensor{};

@@ -56,10 +56,10 @@ Status nnrt::parseIdx(const char *path, const std::vector<uint8_t> &bytes,
 extern "C" nnrt_status nnrt_idx_read(const char *path,
                                      nnrt_tensor *out_tensor) {
   *out_tensor = nnrt_tensor{};
-  std::vector<uint8_t> bytes;
-  NNRT_TRY(readFile(path, bytes));
   Tensor t;
-  NNRT_TRY(parseIdx(path, bytes, t));
+  NNRT_TRY(readAndParse(path, [&](const std::vector<uint8_t> &bytes) {
+    return parseIdx(path, bytes, t);
+  }));
   *out_tensor = t.t;
   t.t = nnrt_tensor{};
   return nullptr;

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -90,6 +91,12 @@ Status allocPayload(const char *path, nnrt_dtype dtype, const Shape &shape,
 
 /// Reads a whole file, inflating it when it starts with the gzip magic.
 Status readFile(const std::string &path, std::vector<uint8_t> &out);
+/// readFile, then `parse` on the bytes. Running out of memory in either (a
+/// file, or the data it inflates to, larger than memory) is an error that
+/// names the file, not an uncaught std::bad_alloc.
+Status
+readAndParse(const std::string &path,
+             const std::function<Status(const std::vector<uint8_t> &)> &parse);
 /// What readFile does after reading: replaces `bytes` by their inflated
 /// content when they start with the gzip magic (`path` names them in errors).
 Status inflateIfGzip(const std::string &path, std::vector<uint8_t> &bytes);

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <new>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -80,6 +81,20 @@ Status nnrt::readFile(const std::string &path, std::vector<uint8_t> &out) {
     return nnrt_status_make("%s: read error", path.c_str());
   out = std::move(raw);
   return inflateIfGzip(path, out);
+}
+
+Status nnrt::readAndParse(
+    const std::string &path,
+    const std::function<Status(const std::vector<uint8_t> &)> &parse) {
+  try {
+    std::vector<uint8_t> bytes;
+    NNRT_TRY(readFile(path, bytes));
+    return parse(bytes);
+  } catch (const std::bad_alloc &) {
+    return nnrt_status_make("%s: out of memory reading the file (is it, or "
+                            "the data it inflates to, larger than memory?)",
+                            path.c_str());
+  }
 }
 
 Status nnrt::inflateIfGzip(const std::string &path,

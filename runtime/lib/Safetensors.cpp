@@ -173,9 +173,9 @@ Status nnrt::parseSafetensors(const char *path,
 extern "C" nnrt_status nnrt_safetensors_read(const char *path,
                                              nnrt_safetensors *out_file) {
   *out_file = nullptr;
-  std::vector<uint8_t> bytes;
-  NNRT_TRY(readFile(path, bytes));
-  return parseSafetensors(path, bytes, *out_file);
+  return readAndParse(path, [&](const std::vector<uint8_t> &bytes) {
+    return parseSafetensors(path, bytes, *out_file);
+  });
 }
 
 extern "C" size_t nnrt_safetensors_count(nnrt_safetensors file) {

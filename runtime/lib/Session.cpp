@@ -118,9 +118,9 @@ static bool parseMeta(nnrt_safetensors file, const char *key, int64_t &out) {
 }
 
 Status Session::load(const std::string &path) {
-  std::vector<uint8_t> bytes;
-  NNRT_TRY(readFile(path, bytes));
-  return loadBytes(path, bytes);
+  return readAndParse(path, [&](const std::vector<uint8_t> &bytes) {
+    return loadBytes(path, bytes);
+  });
 }
 
 Status Session::loadBytes(const std::string &path,
