@@ -7,7 +7,8 @@
 # inputs go, with the dictionary fuzz/TARGET.dict. Prints one line per
 # target, libFuzzer's "Done N runs in S second(s)"; on a finding it prints
 # the end of the log (BIN_DIR/TARGET.log; the input is BIN_DIR/TARGET-crash-*
-# or similar) and exits 1. FUZZ_FLAGS adds libFuzzer flags (-jobs=2, ...).
+# or similar) and exits 1. FUZZ_FLAGS adds libFuzzer flags
+# (-use_value_profile=1, -seed=N, ...).
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -lt 2 ]; then
