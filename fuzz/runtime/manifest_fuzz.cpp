@@ -53,7 +53,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     numel = std::min(numel + nnrt::checkedNumel(st.shape), INT64_MAX / 2);
   }
   // What `train` and `predict` do first (the initializers parse here).
-  if (numel <= (1 << 16))
-    fuzz::failed(s.initParams(m.seed), "parameter '");
+  if (numel > (1 << 16) || fuzz::failed(s.initParams(m.seed), "parameter '"))
+    return 0;
+  for (size_t i = 0; i < s.params.size(); ++i)
+    if (nnrt::checkFinite("", s.params[i].t, 1.0))
+      fuzz::finding("an initializer that gives a non-finite value",
+                    m.params[i].init.c_str());
   return 0;
 }
