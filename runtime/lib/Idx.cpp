@@ -55,12 +55,5 @@ Status nnrt::parseIdx(const char *path, const std::vector<uint8_t> &bytes,
 
 extern "C" nnrt_status nnrt_idx_read(const char *path,
                                      nnrt_tensor *out_tensor) {
-  *out_tensor = nnrt_tensor{};
-  Tensor t;
-  NNRT_TRY(readAndParse(path, [&](const std::vector<uint8_t> &bytes) {
-    return parseIdx(path, bytes, t);
-  }));
-  *out_tensor = t.t;
-  t.t = nnrt_tensor{};
-  return nullptr;
+  return readTensorFile(path, parseIdx, out_tensor);
 }

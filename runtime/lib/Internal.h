@@ -97,6 +97,12 @@ Status readFile(const std::string &path, std::vector<uint8_t> &out);
 Status
 readAndParse(const std::string &path,
              const std::function<Status(const std::vector<uint8_t> &)> &parse);
+/// readAndParse with a reader that makes one tensor (parseIdx, parseNpy);
+/// `out` gets the tensor, for the caller to free, or nothing on failure.
+Status readTensorFile(const char *path,
+                      Status (*parse)(const char *,
+                                      const std::vector<uint8_t> &, Tensor &),
+                      nnrt_tensor *out);
 /// What readFile does after reading: replaces `bytes` by their inflated
 /// content when they start with the gzip magic (`path` names them in errors).
 Status inflateIfGzip(const std::string &path, std::vector<uint8_t> &bytes);

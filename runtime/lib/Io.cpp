@@ -97,6 +97,21 @@ Status nnrt::readAndParse(
   }
 }
 
+Status nnrt::readTensorFile(const char *path,
+                            Status (*parse)(const char *,
+                                            const std::vector<uint8_t> &,
+                                            Tensor &),
+                            nnrt_tensor *out) {
+  *out = nnrt_tensor{};
+  Tensor t;
+  NNRT_TRY(readAndParse(path, [&](const std::vector<uint8_t> &bytes) {
+    return parse(path, bytes, t);
+  }));
+  *out = t.t;
+  t.t = nnrt_tensor{};
+  return nullptr;
+}
+
 Status nnrt::inflateIfGzip(const std::string &path,
                            std::vector<uint8_t> &bytes) {
   if (bytes.size() < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b)

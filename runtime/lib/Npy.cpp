@@ -118,14 +118,7 @@ Status nnrt::parseNpy(const char *path, const std::vector<uint8_t> &bytes,
 
 extern "C" nnrt_status nnrt_npy_read(const char *path,
                                      nnrt_tensor *out_tensor) {
-  *out_tensor = nnrt_tensor{};
-  Tensor t;
-  NNRT_TRY(readAndParse(path, [&](const std::vector<uint8_t> &bytes) {
-    return parseNpy(path, bytes, t);
-  }));
-  *out_tensor = t.t;
-  t.t = nnrt_tensor{};
-  return nullptr;
+  return readTensorFile(path, parseNpy, out_tensor);
 }
 
 extern "C" nnrt_status nnrt_npy_write(const char *path,
