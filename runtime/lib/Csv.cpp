@@ -64,15 +64,10 @@ static std::vector<std::string> splitFields(const std::string &line) {
   }
 }
 
-extern "C" nnrt_status nnrt_csv_read(const char *path, int64_t label,
-                                     nnrt_csv_header header,
-                                     nnrt_tensor *out_features,
-                                     nnrt_tensor *out_labels) {
-  *out_features = nnrt_tensor{};
-  *out_labels = nnrt_tensor{};
-  std::vector<uint8_t> bytes;
-  NNRT_TRY(readFile(path, bytes));
-  if (memchr(bytes.data(), 0, bytes.size()))
+Status nnrt::parseCsv(const char *path, const std::vector<uint8_t> &bytes,
+                      int64_t label, nnrt_csv_header header, Tensor &features,
+                      Tensor &labels) {
+  if (!bytes.empty() && memchr(bytes.data(), 0, bytes.size()))
     return nnrt_status_make("%s: not a text file (found a NUL byte)", path);
   std::string text(bytes.begin(), bytes.end());
 
@@ -130,7 +125,6 @@ extern "C" nnrt_status nnrt_csv_read(const char *path, int64_t label,
     return nnrt_status_make("%s: label column %lld is out of range for %lld "
                             "columns",
                             path, (long long)label, (long long)k);
-  Tensor features, labels;
   NNRT_TRY(features.alloc(NNRT_F32, {rows, k - 1}));
   NNRT_TRY(labels.alloc(NNRT_F64, {rows}));
   float *f = features.as<float>();
@@ -142,6 +136,19 @@ extern "C" nnrt_status nnrt_csv_read(const char *path, int64_t label,
       else
         *f++ = (float)v;
     }
+  return nullptr;
+}
+
+extern "C" nnrt_status nnrt_csv_read(const char *path, int64_t label,
+                                     nnrt_csv_header header,
+                                     nnrt_tensor *out_features,
+                                     nnrt_tensor *out_labels) {
+  *out_features = nnrt_tensor{};
+  *out_labels = nnrt_tensor{};
+  Tensor features, labels;
+  NNRT_TRY(readAndParse(path, [&](const std::vector<uint8_t> &bytes) {
+    return parseCsv(path, bytes, label, header, features, labels);
+  }));
   *out_features = features.t;
   *out_labels = labels.t;
   features.t = labels.t = nnrt_tensor{};

@@ -6,11 +6,8 @@
 
 using namespace nnrt;
 
-extern "C" nnrt_status nnrt_idx_read(const char *path,
-                                     nnrt_tensor *out_tensor) {
-  *out_tensor = nnrt_tensor{};
-  std::vector<uint8_t> bytes;
-  NNRT_TRY(readFile(path, bytes));
+Status nnrt::parseIdx(const char *path, const std::vector<uint8_t> &bytes,
+                      Tensor &out) {
   if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0)
     return nnrt_status_make("%s: not an IDX file (bad magic number)", path);
   nnrt_dtype dtype;
@@ -46,15 +43,17 @@ extern "C" nnrt_status nnrt_idx_read(const char *path,
   }
   size_t esize = nnrt_dtype_size(dtype);
   size_t have = bytes.size() - header;
-  Tensor t;
-  NNRT_TRY(allocPayload(path, dtype, shape, have, t));
+  NNRT_TRY(allocPayload(path, dtype, shape, have, out));
   // IDX is big-endian.
-  uint8_t *dst = t.as<uint8_t>();
+  uint8_t *dst = out.as<uint8_t>();
   const uint8_t *src = bytes.data() + header;
-  for (int64_t i = 0, numel = t.numel(); i < numel; ++i)
+  for (int64_t i = 0, numel = out.numel(); i < numel; ++i)
     for (size_t b = 0; b < esize; ++b)
       dst[i * esize + b] = src[i * esize + esize - 1 - b];
-  *out_tensor = t.t;
-  t.t = nnrt_tensor{};
   return nullptr;
+}
+
+extern "C" nnrt_status nnrt_idx_read(const char *path,
+                                     nnrt_tensor *out_tensor) {
+  return readTensorFile(path, parseIdx, out_tensor);
 }

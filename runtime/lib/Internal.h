@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -94,6 +95,34 @@ Status allocPayload(const char *path, nnrt_dtype dtype, const Shape &shape,
 
 /// Reads a whole file, inflating it when it starts with the gzip magic.
 Status readFile(const std::string &path, std::vector<uint8_t> &out);
+/// readFile, then `parse` on the bytes. Running out of memory in either (a
+/// file, or the data it inflates to, larger than memory) is an error that
+/// names the file, not an uncaught std::bad_alloc.
+Status
+readAndParse(const std::string &path,
+             const std::function<Status(const std::vector<uint8_t> &)> &parse);
+/// readAndParse with a reader that makes one tensor (parseIdx, parseNpy);
+/// `out` gets the tensor, for the caller to free, or nothing on failure.
+Status readTensorFile(const char *path,
+                      Status (*parse)(const char *,
+                                      const std::vector<uint8_t> &, Tensor &),
+                      nnrt_tensor *out);
+/// What readFile does after reading: replaces `bytes` by their inflated
+/// content when they start with the gzip magic (`path` names them in errors).
+Status inflateIfGzip(const std::string &path, std::vector<uint8_t> &bytes);
+
+/// The readers over a file's bytes (as readFile returns them), `path` naming
+/// them in errors. nnrt_idx_read and the others are readFile + these; the
+/// libFuzzer targets in fuzz/runtime call them directly.
+Status parseIdx(const char *path, const std::vector<uint8_t> &bytes,
+                Tensor &out);
+Status parseNpy(const char *path, const std::vector<uint8_t> &bytes,
+                Tensor &out);
+Status parseCsv(const char *path, const std::vector<uint8_t> &bytes,
+                int64_t label, nnrt_csv_header header, Tensor &features,
+                Tensor &labels);
+Status parseSafetensors(const char *path, const std::vector<uint8_t> &bytes,
+                        nnrt_safetensors &out);
 /// Fails early when `path` could not be written later (missing or read-only
 /// directory), so a long run does not end in a lost result.
 Status checkWritable(const std::string &path);
@@ -291,6 +320,8 @@ struct Session {
   Status initParams(uint64_t seed);
   /// Loads parameters (and optimizer state, step and epoch when present).
   Status load(const std::string &path);
+  /// load() after the read: `bytes` are the file's (inflated) content.
+  Status loadBytes(const std::string &path, const std::vector<uint8_t> &bytes);
   Status save(const std::string &path) const;
   void zeroStates();
   std::vector<const nnrt_tensor *> paramArgs() const;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <new>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,9 +79,46 @@ Status nnrt::readFile(const std::string &path, std::vector<uint8_t> &out) {
   fclose(f);
   if (bad)
     return nnrt_status_make("%s: read error", path.c_str());
-  if (raw.size() >= 2 && raw[0] == 0x1f && raw[1] == 0x8b)
-    return inflateAll(path, raw, out);
   out = std::move(raw);
+  return inflateIfGzip(path, out);
+}
+
+Status nnrt::readAndParse(
+    const std::string &path,
+    const std::function<Status(const std::vector<uint8_t> &)> &parse) {
+  try {
+    std::vector<uint8_t> bytes;
+    NNRT_TRY(readFile(path, bytes));
+    return parse(bytes);
+  } catch (const std::bad_alloc &) {
+    return nnrt_status_make("%s: out of memory reading the file (is it, or "
+                            "the data it inflates to, larger than memory?)",
+                            path.c_str());
+  }
+}
+
+Status nnrt::readTensorFile(const char *path,
+                            Status (*parse)(const char *,
+                                            const std::vector<uint8_t> &,
+                                            Tensor &),
+                            nnrt_tensor *out) {
+  *out = nnrt_tensor{};
+  Tensor t;
+  NNRT_TRY(readAndParse(path, [&](const std::vector<uint8_t> &bytes) {
+    return parse(path, bytes, t);
+  }));
+  *out = t.t;
+  t.t = nnrt_tensor{};
+  return nullptr;
+}
+
+Status nnrt::inflateIfGzip(const std::string &path,
+                           std::vector<uint8_t> &bytes) {
+  if (bytes.size() < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b)
+    return nullptr;
+  std::vector<uint8_t> out;
+  NNRT_TRY(inflateAll(path, bytes, out));
+  bytes = std::move(out);
   return nullptr;
 }
 

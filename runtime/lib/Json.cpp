@@ -2,6 +2,7 @@
 
 #include "Internal.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -80,7 +81,9 @@ struct Parser {
         out += '\f';
         break;
       case 'u': {
-        if (i + 4 > s.size())
+        // Four hex digits: strtoul would also take "-1", " +f" and "0x1".
+        if (i + 4 > s.size() ||
+            s.find_first_not_of("0123456789abcdefABCDEF", i) < i + 4)
           return fail("bad \\u escape");
         unsigned c = (unsigned)strtoul(s.substr(i, 4).c_str(), nullptr, 16);
         i += 4;
@@ -164,13 +167,36 @@ struct Parser {
     }
     if (c == 'n')
       return literal("null");
-    const char *begin = s.c_str() + i;
-    char *end = nullptr;
-    v.kind = Json::Number;
-    v.number = strtod(begin, &end);
-    if (end == begin)
+    return number(v);
+  }
+  size_t digits(size_t &j) const {
+    size_t from = j;
+    while (j < s.size() && s[j] >= '0' && s[j] <= '9')
+      ++j;
+    return j - from;
+  }
+  // RFC 8259's grammar: strtod alone would also take nan, inf, hex and "+1".
+  bool number(Json &v) {
+    size_t j = i;
+    if (j < s.size() && s[j] == '-')
+      ++j;
+    if (j < s.size() && s[j] == '0')
+      ++j;
+    else if (!digits(j))
       return fail("unexpected character");
-    i += end - begin;
+    if (j < s.size() && s[j] == '.' && !digits(++j))
+      return fail("bad number");
+    if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
+      if (++j < s.size() && (s[j] == '+' || s[j] == '-'))
+        ++j;
+      if (!digits(j))
+        return fail("bad number");
+    }
+    v.kind = Json::Number;
+    v.number = strtod(s.substr(i, j - i).c_str(), nullptr);
+    if (!std::isfinite(v.number))
+      return fail("number out of range");
+    i = j;
     return true;
   }
 };

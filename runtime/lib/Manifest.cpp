@@ -56,17 +56,31 @@ static bool parseInt(const std::string &s, int64_t &out) {
   return !s.empty() && !*end;
 }
 
-static bool parseShape(const std::string &s, Shape &out) {
+// Dimensions are sizes, or -1 for the batch as the first dimension of an
+// input, output or target (`batched`). "" when the shape is good, else why.
+static std::string parseShape(const std::string &s, bool batched, Shape &out) {
   out.clear();
   if (s.empty())
-    return true;
+    return "";
   for (auto &d : split(s, ',')) {
     int64_t v;
     if (!parseInt(d, v) || v < -1)
-      return false;
+      return "bad shape '" + s + "'";
+    if (v == -1 && !(batched && out.empty()))
+      return "bad shape '" + s + "': only " +
+             (batched ? "the first dimension" : "an input, output or target") +
+             " can be the batch (-1)";
     out.push_back(v);
   }
-  return true;
+  if (out.size() > NNRT_MAX_RANK)
+    return "shape '" + s + "' has rank " + std::to_string(out.size()) +
+           ", over the runtime's limit of " + std::to_string(NNRT_MAX_RANK);
+  Shape one = out;
+  if (!one.empty() && one[0] == -1)
+    one[0] = 1;
+  if (checkedNumel(one) < 0)
+    return "shape '" + s + "' is too large";
+  return "";
 }
 
 namespace {
@@ -80,14 +94,14 @@ struct Line {
         "manifest line " + std::to_string(number) + " (" + f[0] + "): " + what;
     return false;
   }
-  bool tensor(size_t at, TensorSpec &t) {
+  /// A dtype and a shape at `at`; `batched` for inputs, outputs, target.
+  bool tensor(size_t at, TensorSpec &t, bool batched) {
     if (f.size() < at + 2)
       return fail("expected a dtype and a shape");
     if (!parseDtype(f[at], t.dtype))
       return fail("unknown dtype '" + f[at] + "'");
-    if (!parseShape(f[at + 1], t.shape))
-      return fail("bad shape '" + f[at + 1] + "'");
-    return true;
+    std::string why = parseShape(f[at + 1], batched, t.shape);
+    return why.empty() || fail(why);
   }
   /// key=value fields from `at` on.
   bool keys(size_t at, std::vector<std::pair<std::string, std::string>> &kv) {
@@ -135,7 +149,7 @@ static bool parseLine(Line &l, Manifest &m) {
     if (f.size() < 2)
       return l.fail("expected a name");
     t.name = f[1];
-    if (!l.tensor(2, t))
+    if (!l.tensor(2, t, true))
       return false;
     m.inputs.push_back(t);
   } else if (key == "output") {
@@ -143,17 +157,17 @@ static bool parseLine(Line &l, Manifest &m) {
     // Either "output DTYPE SHAPE" or "output NAME DTYPE SHAPE".
     nnrt_dtype d;
     size_t at = f.size() > 1 && parseDtype(f[1], d) ? 1 : 2;
+    if (!l.tensor(at, t, true))
+      return false;
     if (at == 2)
       t.name = f[1];
-    if (!l.tensor(at, t))
-      return false;
     m.outputs.push_back(t);
   } else if (key == "param") {
     ParamSpec p;
     if (f.size() < 5)
       return l.fail("expected name, dtype, shape and initializer");
     p.name = f[1];
-    if (!l.tensor(2, p))
+    if (!l.tensor(2, p, false))
       return false;
     for (size_t i = 4; i < f.size(); ++i)
       p.init += (i > 4 ? " " : "") + f[i];
@@ -193,7 +207,7 @@ static bool parseLine(Line &l, Manifest &m) {
   } else if (key == "data" || key == "test") {
     return parseData(l, key == "data" ? m.data : m.test);
   } else if (key == "target") {
-    return l.tensor(1, m.target);
+    return l.tensor(1, m.target, true);
   } else if (key == "state") {
     StateSpec s;
     if (f.size() < 5)
@@ -201,7 +215,7 @@ static bool parseLine(Line &l, Manifest &m) {
     s.param = f[1];
     s.slot = f[2];
     s.name = "optimizer." + s.param + "." + s.slot;
-    if (!l.tensor(3, s))
+    if (!l.tensor(3, s, false))
       return false;
     m.states.push_back(s);
   } else if (key == "device") {
@@ -262,7 +276,7 @@ Status nnrt::parseManifest(const char *text, Manifest &out) {
     ++number;
     if (!raw.empty() && raw.back() == '\r')
       raw.pop_back();
-    if (raw.empty())
+    if (raw.empty() && number > 1)
       continue;
     Line l{number, split(raw, '\t'), ""};
     if (number == 1) {

@@ -86,11 +86,8 @@ static Status parseHeader(const char *path, const std::string &h,
   return nullptr;
 }
 
-extern "C" nnrt_status nnrt_npy_read(const char *path,
-                                     nnrt_tensor *out_tensor) {
-  *out_tensor = nnrt_tensor{};
-  std::vector<uint8_t> bytes;
-  NNRT_TRY(readFile(path, bytes));
+Status nnrt::parseNpy(const char *path, const std::vector<uint8_t> &bytes,
+                      Tensor &out) {
   if (bytes.size() < 10 || memcmp(bytes.data(), "\x93NUMPY", 6) != 0)
     return nnrt_status_make("%s: not a .npy file (bad magic)", path);
   int major = bytes[6];
@@ -114,12 +111,14 @@ extern "C" nnrt_status nnrt_npy_read(const char *path,
   Shape shape;
   NNRT_TRY(parseHeader(path, header, dtype, shape));
   size_t have = bytes.size() - start - headerLen;
-  Tensor t;
-  NNRT_TRY(allocPayload(path, dtype, shape, have, t));
-  memcpy(t.t.data, bytes.data() + start + headerLen, t.bytes());
-  *out_tensor = t.t;
-  t.t = nnrt_tensor{};
+  NNRT_TRY(allocPayload(path, dtype, shape, have, out));
+  memcpy(out.t.data, bytes.data() + start + headerLen, out.bytes());
   return nullptr;
+}
+
+extern "C" nnrt_status nnrt_npy_read(const char *path,
+                                     nnrt_tensor *out_tensor) {
+  return readTensorFile(path, parseNpy, out_tensor);
 }
 
 extern "C" nnrt_status nnrt_npy_write(const char *path,

@@ -8,7 +8,9 @@
 
 #include "Internal.h"
 
+#include <cmath>
 #include <cstring>
+#include <set>
 
 using namespace nnrt;
 
@@ -54,9 +56,14 @@ static Status readEntry(const char *path, const std::string &name,
     return nnrt_status_make("%s: tensor '%s': expected dtype, shape and "
                             "data_offsets in the header",
                             path, name.c_str());
+  // Sizes and offsets are whole numbers that a double holds exactly.
+  auto isCount = [](const Json &n) {
+    return n.kind == Json::Number && n.number >= 0 && n.number <= 9e15 &&
+           n.number == std::floor(n.number);
+  };
   Shape dims;
   for (const Json &d : shape->items) {
-    if (d.kind != Json::Number || d.number < 0 || d.number > 9e15)
+    if (!isCount(d))
       return nnrt_status_make("%s: tensor '%s': bad shape", path, name.c_str());
     dims.push_back((int64_t)d.number);
   }
@@ -65,8 +72,7 @@ static Status readEntry(const char *path, const std::string &name,
                             "of %d",
                             path, name.c_str(), dims.size(), NNRT_MAX_RANK);
   double b = offsets->items[0].number, en = offsets->items[1].number;
-  if (offsets->items[0].kind != Json::Number ||
-      offsets->items[1].kind != Json::Number || b < 0 || en < b)
+  if (!isCount(offsets->items[0]) || !isCount(offsets->items[1]) || en < b)
     return nnrt_status_make("%s: tensor '%s': bad data_offsets", path,
                             name.c_str());
   if (en > (double)dataSize)
@@ -86,12 +92,15 @@ static Status readEntry(const char *path, const std::string &name,
                             name.c_str(), e.dtype.c_str());
   int64_t numel = checkedNumel(dims);
   size_t bytes = (size_t)(en - b);
-  if (numel < 0 || (size_t)numel * esize != bytes)
+  if (numel < 0)
+    return nnrt_status_make("%s: tensor '%s': shape %s is too large", path,
+                            name.c_str(), formatShape(dims).c_str());
+  // numel is below 2^61 (checkedNumel), so the byte count fits a size_t.
+  if ((size_t)numel * esize != bytes)
     return nnrt_status_make(
-        "%s: tensor '%s': %s %s needs %lld bytes but "
-        "data_offsets hold %zu",
+        "%s: tensor '%s': %s %s needs %zu bytes but data_offsets hold %zu",
         path, name.c_str(), e.dtype.c_str(), formatShape(dims).c_str(),
-        (long long)(numel < 0 ? -1 : numel * (int64_t)esize), bytes);
+        (size_t)numel * esize, bytes);
   if (!readable) {
     // Keep the shape so callers can say "expected F32, found F16".
     e.tensor.t.rank = (int32_t)dims.size();
@@ -104,11 +113,10 @@ static Status readEntry(const char *path, const std::string &name,
   return nullptr;
 }
 
-extern "C" nnrt_status nnrt_safetensors_read(const char *path,
-                                             nnrt_safetensors *out_file) {
-  *out_file = nullptr;
-  std::vector<uint8_t> bytes;
-  NNRT_TRY(readFile(path, bytes));
+Status nnrt::parseSafetensors(const char *path,
+                              const std::vector<uint8_t> &bytes,
+                              nnrt_safetensors &out) {
+  out = nullptr;
   if (bytes.size() < 8)
     return nnrt_status_make("%s: not a safetensors file (shorter than 8 "
                             "bytes)",
@@ -133,21 +141,41 @@ extern "C" nnrt_status nnrt_safetensors_read(const char *path,
   auto file = std::make_unique<nnrt_safetensors_s>();
   const uint8_t *data = bytes.data() + 8 + n;
   size_t dataSize = bytes.size() - 8 - n;
+  std::set<std::string> names; // a set: headers may list many tensors
+  // Names and metadata are C strings to callers: a "\u0000" would cut them.
+  auto hasNul = [](const std::string &s) {
+    return s.find('\0') != std::string::npos;
+  };
   for (auto &[name, v] : header.fields) {
     if (name == "__metadata__") {
-      for (auto &[k, mv] : v.fields)
+      for (auto &[k, mv] : v.fields) {
+        if (hasNul(k) || hasNul(mv.text))
+          return nnrt_status_make("%s: __metadata__ '%s' contains a NUL "
+                                  "character",
+                                  path, k.c_str());
         file->metadata[k] = mv.kind == Json::String ? mv.text : "";
+      }
       continue;
     }
-    for (auto &e : file->entries)
-      if (e.name == name)
-        return nnrt_status_make("%s: tensor '%s' appears twice", path,
-                                name.c_str());
+    if (hasNul(name))
+      return nnrt_status_make("%s: tensor name '%s' contains a NUL character",
+                              path, name.c_str());
+    if (!names.insert(name).second)
+      return nnrt_status_make("%s: tensor '%s' appears twice", path,
+                              name.c_str());
     file->entries.emplace_back();
     NNRT_TRY(readEntry(path, name, v, data, dataSize, file->entries.back()));
   }
-  *out_file = file.release();
+  out = file.release();
   return nullptr;
+}
+
+extern "C" nnrt_status nnrt_safetensors_read(const char *path,
+                                             nnrt_safetensors *out_file) {
+  *out_file = nullptr;
+  return readAndParse(path, [&](const std::vector<uint8_t> &bytes) {
+    return parseSafetensors(path, bytes, *out_file);
+  });
 }
 
 extern "C" size_t nnrt_safetensors_count(nnrt_safetensors file) {

@@ -9,6 +9,8 @@
 
 #include "Internal.h"
 
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -90,21 +92,41 @@ static Status takeTensor(const std::string &path, nnrt_safetensors file,
   return nullptr;
 }
 
-static bool parseMeta(nnrt_safetensors file, const char *key, int64_t &out) {
+// A decimal number up to `max` (strtoull alone takes "-1", " 1", "+1" and
+// clamps what overflows).
+static bool parseMeta(nnrt_safetensors file, const char *key, uint64_t max,
+                      uint64_t &out) {
   const char *v = nnrt_safetensors_metadata(file, key);
-  if (!v || !*v)
+  if (!v || *v < '0' || *v > '9')
     return false;
   char *end = nullptr;
-  long long n = strtoll(v, &end, 10);
-  if (*end || n < 0)
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, 10);
+  if (*end || errno == ERANGE || n > max)
     return false;
   out = n;
   return true;
 }
 
+// Steps, epochs, samples: counts far from overflowing when incremented.
+static bool parseMeta(nnrt_safetensors file, const char *key, int64_t &out) {
+  uint64_t n = 0;
+  if (!parseMeta(file, key, uint64_t(1) << 53, n))
+    return false;
+  out = (int64_t)n;
+  return true;
+}
+
 Status Session::load(const std::string &path) {
+  return readAndParse(path, [&](const std::vector<uint8_t> &bytes) {
+    return loadBytes(path, bytes);
+  });
+}
+
+Status Session::loadBytes(const std::string &path,
+                          const std::vector<uint8_t> &bytes) {
   nnrt_safetensors file = nullptr;
-  NNRT_TRY(nnrt_safetensors_read(path.c_str(), &file));
+  NNRT_TRY(parseSafetensors(path.c_str(), bytes, file));
   std::unique_ptr<nnrt_safetensors_s, void (*)(nnrt_safetensors)> guard(
       file, nnrt_safetensors_free);
   bool hasState = false;
@@ -148,15 +170,17 @@ Status Session::load(const std::string &path) {
     return nnrt_status_make("%s: optimizer state without a valid step and "
                             "epoch in __metadata__",
                             path.c_str());
-  if (parseMeta(file, "seed", v))
-    seed = (uint64_t)v;
+  // All 64 bits: the manifest's seed is any int64, taken as unsigned.
+  uint64_t savedSeed = 0;
+  if (parseMeta(file, "seed", UINT64_MAX, savedSeed))
+    seed = savedSeed;
   if (parseMeta(file, "batch", v) && v > 0)
     batch = v;
   if (parseMeta(file, "epoch_samples", epochSamples) && epochSamples > 0) {
     const char *sum = nnrt_safetensors_metadata(file, "epoch_loss_sum");
     char *end = nullptr;
     epochLossSum = sum ? strtod(sum, &end) : 0;
-    if (!sum || *end)
+    if (!sum || !*sum || *end || !std::isfinite(epochLossSum))
       return nnrt_status_make("%s: epoch_samples without a valid "
                               "epoch_loss_sum in __metadata__",
                               path.c_str());

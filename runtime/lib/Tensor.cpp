@@ -72,12 +72,13 @@ Status nnrt::allocPayload(const char *path, nnrt_dtype dtype,
   if (numel < 0)
     return nnrt_status_make("%s: the header's shape %s is too large", path,
                             formatShape(shape).c_str());
+  // numel is below 2^61 (checkedNumel), so the byte count fits a size_t.
   if ((size_t)numel > have / esize)
-    return nnrt_status_make("%s: truncated: %s %s needs %lld bytes of data, "
+    return nnrt_status_make("%s: truncated: %s %s needs %zu bytes of data, "
                             "the file has %zu",
                             path, nnrt_dtype_name(dtype),
-                            formatShape(shape).c_str(),
-                            (long long)(numel * (int64_t)esize), have);
+                            formatShape(shape).c_str(), (size_t)numel * esize,
+                            have);
   if ((size_t)numel * esize != have)
     return nnrt_status_make("%s: %zu unexpected bytes after the %s data", path,
                             have - numel * esize, formatShape(shape).c_str());

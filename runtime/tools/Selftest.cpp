@@ -86,6 +86,15 @@ static int runUnit() {
           j.get("a\"b") && j.get("a\"b")->items[1].number == 25,
       "json parses nested values and escapes");
   expect(!parseJson("{\"a\":1,}", j, err), "json rejects a trailing comma");
+  // Numbers and escapes as RFC 8259 has them (strtod/strtoul took more).
+  for (const char *bad :
+       {"-nan", "nan", "Infinity", "0x10", "+1", "1e999", ".5", "1.", "1e",
+        "01x", "\"\\u-001\"", "\"\\u12\"", "\"\\u 0x1\""})
+    expect(!parseJson(bad, j, err), bad);
+  expect(parseJson("[-0, 0.5, 12e-2, 1E+3, \"\\u00e9\"]", j, err) &&
+             j.items[2].number == 0.12 && j.items[3].number == 1000 &&
+             j.items[4].text == "\xc3\xa9",
+         "json reads numbers and \\u escapes");
   expect(!parseJson(std::string(200, '['), j, err) &&
              err.find("deeply") != std::string::npos,
          "json limits nesting");
@@ -111,6 +120,44 @@ static int runUnit() {
   nnrt_status s = big.alloc(NNRT_F32, {1ll << 40, 1ll << 40});
   expect(s != nullptr, "huge allocations fail with a status");
   nnrt_status_free(s);
+
+  // Checkpoint metadata: the seed keeps all 64 bits; counts that overflow
+  // and a non-finite loss sum are refused, not clamped or taken.
+  auto checkpoint = [](const std::string &meta) {
+    std::string h = "{\"__metadata__\":{" + meta +
+                    "},\"w\":{\"dtype\":\"F32\",\"shape\":[1],"
+                    "\"data_offsets\":[0,4]},\"optimizer.w.momentum\":{"
+                    "\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}";
+    std::vector<uint8_t> bytes(8 + h.size() + 8, 0);
+    for (int i = 0; i < 8; ++i)
+      bytes[i] = (uint8_t)((uint64_t)h.size() >> (8 * i));
+    memcpy(bytes.data() + 8, h.data(), h.size());
+    Session s;
+    nnrt_status_free(parseManifest(
+        "nnc-manifest\t1\ninput\tx\tf32\t-1,1\noutput\tf32\t-1,1\n"
+        "param\tw\tf32\t1\tzeros\ntrain\tloss=mse\n"
+        "optimizer\tsgd\tmomentum=0.9\nstate\tw\tmomentum\tf32\t1\n",
+        s.m));
+    nnrt_status st = s.loadBytes("ck", bytes);
+    std::string msg = st ? nnrt_status_message(st) : "";
+    nnrt_status_free(st);
+    return std::make_pair(msg, s.seed);
+  };
+  auto seed = checkpoint(
+      "\"step\":\"3\",\"epoch\":\"1\",\"seed\":\"18446744073709551615\"");
+  expect(seed.first.empty() && seed.second == UINT64_MAX,
+         "a checkpoint's seed keeps all 64 bits");
+  expect(checkpoint("\"step\":\"99999999999999999999\",\"epoch\":\"1\"")
+                 .first.find("valid step") != std::string::npos,
+         "a checkpoint's step that overflows is refused");
+  expect(
+      checkpoint("\"step\":\"-1\",\"epoch\":\"1\"").first.find("valid step") !=
+          std::string::npos,
+      "a negative step is refused");
+  expect(checkpoint("\"step\":\"3\",\"epoch\":\"1\",\"epoch_samples\":\"2\","
+                    "\"epoch_loss_sum\":\"nan\"")
+                 .first.find("epoch_loss_sum") != std::string::npos,
+         "a checkpoint's nan epoch_loss_sum is refused");
   printf(failures ? "unit: %d failures\n" : "unit: ok\n", failures);
   return failures != 0;
 }
