@@ -122,7 +122,7 @@ LogicalResult nnc::lowerModule(ModuleOp module, BackendStage first,
     return failure();
   // gradcheck's float64 differences run on the host CPU.
   if (runs(BackendStage::Linalg) && options.target == nnc::Target::CPU &&
-      failed(runStage(module, options, text("nn-gradients-f64"))))
+      options.gradientsF64 && failed(runStage(module, options, text("nn-gradients-f64"))))
     return failure();
   if (!runs(BackendStage::LLVM))
     return success();

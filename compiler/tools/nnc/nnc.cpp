@@ -107,6 +107,11 @@ static cl::opt<Sanitizer> sanitizer(
                           "memory accesses, with AddressSanitizer"),
                clEnumValN(Sanitizer::None, "none", "no checks (default)")),
     cl::cat(nncCategory));
+static cl::opt<bool> gradientsF64(
+    "gradcheck-f64",
+    cl::desc("Add a float64 copy of the gradients for the executable's "
+             "gradcheck (CPU; default on)"),
+    cl::init(true), cl::cat(nncCategory));
 static cl::opt<std::string> stdlibDir(
     "stdlib", cl::desc("Standard library directory (else $NNC_STDLIB)"),
     cl::value_desc("dir"), cl::cat(nncCategory));
@@ -290,6 +295,7 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
   options.optLevel = optLevel - '0';
   options.mcpu = mcpu;
   options.sanitizeAddress = sanitizer == Sanitizer::Address;
+  options.gradientsF64 = gradientsF64;
   nn::BackendStage stage =
       emitKind == Emit::NNTrain  ? nn::BackendStage::NNTrain
       : emitKind == Emit::Linalg ? nn::BackendStage::Linalg

@@ -51,6 +51,8 @@ struct BackendOptions {
   /// --sanitize=address: the generated code is checked by AddressSanitizer
   /// and the executable is linked with the sanitizer runtimes.
   bool sanitizeAddress = false;
+  /// CPU: add @gradients_f64 for gradcheck's float64 differences.
+  bool gradientsF64 = true;
   /// Passed to the MLIR pass managers (--mlir-print-ir-after-all etc.).
   bool applyMLIRCommandLine = true;
 };
