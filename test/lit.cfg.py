@@ -35,6 +35,11 @@ if config.nnc_sanitize:
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
     config.environment["LSAN_OPTIONS"] = "suppressions=" + os.path.join(
         config.nnc_src_root, "test", "lsan.supp")
+    # Tests that link libnnrt.a themselves (`cc fake_linear.c libnnrt.a ...`)
+    # link the sanitized runtime with the compiler that built it.
+    config.substitutions.insert(0, (
+        r"(?<![-\w/.%])cc ",
+        "clang-22 -fsanitize=address,undefined -fsanitize-link-c++-runtime "))
 
 tool_dirs = [config.nnc_tools_dir, config.llvm_tools_dir]
 tools = ["nn-opt", "nnc", "nnrt-selftest"]

@@ -447,7 +447,9 @@ void *nnrt::pinnedAlloc(size_t bytes) {
 
 void nnrt::pinnedFree(void *p) {
   NNRT_LOCKED;
-  if (p && ready(s))
+  // Also after a failure (sticky, so ready() is false): the buffer came from
+  // this driver and goes back to it.
+  if (p && s.d.cuMemFreeHost)
     s.d.cuMemFreeHost(p);
 }
 
