@@ -1,8 +1,10 @@
 //===- CUDAPipeline.cpp - linalg on tensors to kernels and host code ------===//
 //
-// Every linalg op becomes a kernel: its parallel loops are tiled into blocks
-// (4 x 32 threads, the contiguous dimension on threads.x) and what has no
-// parallel loop runs as a one-thread kernel, so the host only allocates,
+// Every linalg op becomes a kernel: long sums with few outputs are split into
+// partial sums first, each op's parallel loops are collapsed into one linear
+// index tiled into blocks of 256 threads (the contiguous dimension varying
+// fastest), and what has no parallel loop runs as a one-thread kernel, so the
+// host only allocates,
 // launches and frees. Kernels are outlined into one gpu.module compiled to
 // PTX by LLVM's NVPTX backend (no CUDA toolkit needed); math functions come
 // from libdevice when it is found. Registered as `nn-lower-cuda`; the same
@@ -26,13 +28,16 @@
 using namespace mlir;
 
 namespace {
-/// Buffers to gpu.launch ops in the host functions. No canonicalize between
+/// Buffers to gpu.launch ops in the host functions. Collapsing before tiling:
+/// a fixed 2-D tiling (4 x 32) of the first two of up to six parallel loops
+/// left most threads of LeNet's convolutions idle. No canonicalize between
 /// the tiling and the mapping: it would merge the tile loops back (every
 /// launch a single thread). `no-min-max-bounds` keeps dynamic batches
 /// mappable; the grid is then computed from the batch at run time.
 constexpr llvm::StringLiteral kMapToGPU =
     "func.func(nn-gpu-prepare-linalg,convert-linalg-to-parallel-loops,"
-    "scf-parallel-loop-tiling{parallel-loop-tile-sizes=4,32 "
+    "nn-gpu-collapse-parallel-loops,"
+    "scf-parallel-loop-tiling{parallel-loop-tile-sizes=256 "
     "no-min-max-bounds},gpu-map-parallel-loops{mapping-policy=innermost-first}),"
     "convert-parallel-loops-to-gpu,func.func(nn-gpu-wrap-sequential)";
 
@@ -51,6 +56,7 @@ constexpr llvm::StringLiteral kKernelsToPTX =
     "reconcile-unrealized-casts,gpu-module-to-binary{{format=isa}";
 
 void addMapToGPU(OpPassManager &pm) {
+  nn::addPipelineText(pm, "func.func(nn-gpu-split-reductions)");
   nn::addBufferizePipeline(pm);
   nn::addPipelineText(pm, kMapToGPU);
 }
