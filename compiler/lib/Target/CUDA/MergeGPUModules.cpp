@@ -46,12 +46,47 @@ std::string dims(Value x, Value y, Value z) {
   return text;
 }
 
-/// `<host function>_<op>_l<line>` from the NameLoc that nn-gpu-prepare-linalg
-/// put around each op's source location.
-std::string kernelStem(gpu::GPUFuncOp kernel, StringRef hostFunction) {
+/// How much an op says about a kernel that fused it with others: a named op
+/// (matmul, conv_2d_..., pooling_...) most, then a reduction, an elementwise
+/// op, and last the fills and copies that feed them.
+int significance(StringRef op) {
+  if (op == "fill" || op == "copy")
+    return 0;
+  if (op == "elementwise")
+    return 1;
+  if (op == "reduce")
+    return 2;
+  return 3;
+}
+
+/// Of the ops fused into a kernel, the location of the most significant one
+/// (the first on a tie): a NameLoc from nn-gpu-prepare-linalg around the
+/// op's source location, or the kernel's own location.
+Location significantLoc(gpu::GPUFuncOp kernel) {
+  Location best = kernel.getLoc();
+  int rank = -1;
+  auto consider = [&](Location at) {
+    at->walk([&](Location loc) {
+      auto name = dyn_cast<NameLoc>(loc);
+      if (!name)
+        return WalkResult::advance();
+      if (significance(name.getName()) > rank) {
+        rank = significance(name.getName());
+        best = name;
+      }
+      return WalkResult::interrupt();
+    });
+  };
+  consider(kernel.getLoc());
+  kernel.walk([&](Operation *inner) { consider(inner->getLoc()); });
+  return best;
+}
+
+/// `<host function>_<op>_l<line>` from the kernel's significant location.
+std::string kernelStem(Location at, StringRef hostFunction) {
   std::string op = "kernel";
   std::optional<unsigned> line;
-  kernel.getLoc()->walk([&](Location loc) {
+  at->walk([&](Location loc) {
     if (auto name = dyn_cast<NameLoc>(loc); name && op == "kernel")
       op = name.getName().str();
     if (auto file = dyn_cast<FileLineColLoc>(loc); file && !line)
@@ -89,6 +124,7 @@ struct MergeGPUModulesPass
 
     llvm::StringMap<unsigned> uses;
     llvm::DenseMap<Attribute, SymbolRefAttr> renamed;
+    llvm::DenseMap<Attribute, std::string> source;
     for (gpu::GPUModuleOp old : modules) {
       for (Operation &op : llvm::make_early_inc_range(old.getBody()->getOperations())) {
         auto kernel = dyn_cast<gpu::GPUFuncOp>(op);
@@ -98,13 +134,15 @@ struct MergeGPUModulesPass
         }
         auto oldRef = SymbolRefAttr::get(
             old.getNameAttr(), {FlatSymbolRefAttr::get(kernel.getNameAttr())});
-        std::string stem = kernelStem(kernel, hostOf.lookup(oldRef));
+        Location at = significantLoc(kernel);
+        std::string stem = kernelStem(at, hostOf.lookup(oldRef));
         std::string name = stem + "_" + std::to_string(uses[stem]++);
         kernel->moveBefore(merged.getBody(), merged.getBody()->end());
         kernel.setName(name);
         renamed[oldRef] = SymbolRefAttr::get(
             merged.getNameAttr(),
             {FlatSymbolRefAttr::get(kernel.getContext(), name)});
+        source[oldRef] = sourceOf(at);
       }
       old.erase();
     }
@@ -114,12 +152,13 @@ struct MergeGPUModulesPass
       SymbolRefAttr ref = renamed.lookup(launch.getKernel());
       if (!ref)
         return;
+      std::string where = source.lookup(launch.getKernel());
       launch.setKernelAttr(ref);
       gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
       gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
       table.push_back(StringAttr::get(
           &getContext(), ref.getLeafReference().getValue() + "\t" +
-                             sourceOf(launch.getLoc()) + "\t" +
+                             where + "\t" +
                              dims(grid.x, grid.y, grid.z) + "\t" +
                              dims(block.x, block.y, block.z)));
     });

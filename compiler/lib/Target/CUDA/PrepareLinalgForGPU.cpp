@@ -1,4 +1,8 @@
 //===- PrepareLinalgForGPU.cpp - parallel loops first, copies as linalg ---===//
+//
+// Also names each op's location after the op (kernel names) and moves
+// allocations up, next to the shapes they need, so neighbouring loops fuse.
+//
 
 #include "nn/Target/CUDA/Passes.h"
 
@@ -48,6 +52,36 @@ void nameLocations(func::FuncOp func) {
   });
 }
 
+/// Moves each allocation up to just after the values it needs (shapes), so
+/// that the loops of neighbouring ops are next to each other:
+/// scf-parallel-loop-fusion fuses only adjacent loops, and an allocation
+/// between a matmul and its bias add kept them apart.
+void hoistAllocations(func::FuncOp func) {
+  SmallVector<memref::AllocOp> allocs;
+  func.walk([&](memref::AllocOp op) { allocs.push_back(op); });
+  for (memref::AllocOp op : allocs) {
+    Block *block = op->getBlock();
+    Operation *after = nullptr;
+    for (Value v : op->getOperands()) {
+      Operation *def = v.getDefiningOp();
+      if (!def || def->getBlock() != block) {
+        if (!def && cast<BlockArgument>(v).getOwner() == block)
+          continue;
+        after = op; // defined in another block: leave the op where it is
+        break;
+      }
+      if (!after || after->isBeforeInBlock(def))
+        after = def;
+    }
+    if (after == op)
+      continue;
+    if (after)
+      op->moveAfter(after);
+    else
+      op->moveBefore(&block->front());
+  }
+}
+
 struct PrepareLinalgForGPUPass
     : nn::cuda::impl::PrepareLinalgForGPUPassBase<PrepareLinalgForGPUPass> {
   void runOnOperation() override {
@@ -72,6 +106,7 @@ struct PrepareLinalgForGPUPass
                                                   op.getTarget());
     }
     nameLocations(getOperation());
+    hoistAllocations(getOperation());
   }
 };
 } // namespace

@@ -16,7 +16,9 @@ def PrepareLinalgForGPUPass
       dimensions come first; the reduction becomes a loop inside each thread
       instead of a host loop around one launch per row;
     - `memref.copy` left by bufferization becomes `linalg.copy`, so the copy
-      runs on the device instead of touching device memory from the host.
+      runs on the device instead of touching device memory from the host;
+    - allocations move up to just after the shapes they need, so the loops
+      of consecutive ops are adjacent for `scf-parallel-loop-fusion`.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
