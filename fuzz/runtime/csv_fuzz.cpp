@@ -1,5 +1,4 @@
-//===- csv_fuzz.cpp - libFuzzer target for the CSV reader
-//------------------===//
+//===- csv_fuzz.cpp - libFuzzer target for the CSV reader -----------------===//
 //
 // The input is a CSV file, gzip-compressed or not, read as nnrt_csv_read
 // reads it with each header setting and with the label first, last and

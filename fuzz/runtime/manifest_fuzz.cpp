@@ -1,5 +1,4 @@
-//===- manifest_fuzz.cpp - libFuzzer target for the manifest parser
-//--------===//
+//===- manifest_fuzz.cpp - libFuzzer target for the manifest parser -------===//
 //
 // The input is the manifest text nnc embeds in an executable (nnc_manifest,
 // a C string: it ends at the first NUL). A failure must be one message

@@ -1,5 +1,4 @@
-//===- safetensors_fuzz.cpp - libFuzzer target for safetensors
-//-------------===//
+//===- safetensors_fuzz.cpp - libFuzzer target for safetensors ------------===//
 //
 // The input is a safetensors file, gzip-compressed or not. It is read as
 // nnrt_safetensors_read reads it, every tensor and metadata value is looked

@@ -1,4 +1,4 @@
-//===- Csv.cpp - numeric CSV with a label column -------------------------===//
+//===- Csv.cpp - numeric CSV with a label column --------------------------===//
 
 #include "Internal.h"
 

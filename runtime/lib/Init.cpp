@@ -1,4 +1,4 @@
-//===- Init.cpp - seeded random streams and parameter initializers -------===//
+//===- Init.cpp - seeded random streams and parameter initializers --------===//
 //
 // Each parameter draws from its own splitmix64 stream seeded by
 // hash(seed, name), so adding a parameter leaves the others unchanged. The

@@ -1,4 +1,4 @@
-//===- Mpi.h - the MPI job a process belongs to ----------------*- C++ -*-===//
+//===- Mpi.h - the MPI job a process belongs to -----------------*- C++ -*-===//
 //
 // Data-parallel training (docs/distributed.md) needs four things from MPI:
 // the rank and size, a sum over ranks, and a way to end every rank when one

@@ -1,5 +1,4 @@
-//===- Npy.cpp - NumPy .npy reader and writer
-//------------------------------===//
+//===- Npy.cpp - NumPy .npy reader and writer -----------------------------===//
 //
 // Versions 1.0 (u16 header length) and 2.0/3.0 (u32), little-endian,
 // C order. The header is a Python dict literal; we read the three keys.

@@ -1,4 +1,4 @@
-//===- ConstEval.cpp - Constant folding and argument binding --------------===//
+//===- ConstEval.cpp - constant folding -----------------------------------===//
 
 #include "SemaInternal.h"
 #include "llvm/ADT/StringExtras.h"
@@ -7,61 +7,6 @@
 
 using namespace nn;
 using llvm::SMLoc;
-
-std::string nn::formatType(const TensorType &type, llvm::StringRef batchName) {
-  std::string s = type.elem == ElemType::F32 ? "f32[" : "i32[";
-  for (unsigned i = 0; i < type.dims.size(); ++i) {
-    if (i)
-      s += ", ";
-    s += type.dims[i] == kBatchDim ? batchName.str()
-                                   : std::to_string(type.dims[i]);
-  }
-  return s + "]";
-}
-
-std::string nn::describeValue(const Value &v, llvm::StringRef batchName) {
-  switch (v.kind) {
-  case Value::Tensor:
-    return formatType(v.type, batchName);
-  case Value::Int:
-    if (v.intValue == kBatchDim)
-      return "the batch dimension " + batchName.str();
-    return "int " + std::to_string(v.intValue);
-  case Value::Float:
-    return "float " + formatNumber(v.floatValue);
-  case Value::Bool:
-    return v.boolValue ? "bool true" : "bool false";
-  case Value::String:
-    return "a string";
-  case Value::List:
-    return "a list";
-  case Value::Ident:
-    return "name '" + v.text + "'";
-  case Value::Error:
-    return "an invalid value";
-  }
-  return "a value";
-}
-
-std::string nn::formatNumber(double v) {
-  char buf[32];
-  snprintf(buf, sizeof(buf), "%.9g", v);
-  return buf;
-}
-
-std::string nn::didYouMean(llvm::StringRef name,
-                           llvm::ArrayRef<llvm::StringRef> candidates) {
-  llvm::StringRef best;
-  unsigned bestDist = std::max<unsigned>(2, name.size() / 3) + 1;
-  for (llvm::StringRef c : candidates) {
-    unsigned d = name.edit_distance(c, true, bestDist);
-    if (d < bestDist && c != name) {
-      bestDist = d;
-      best = c;
-    }
-  }
-  return best.empty() ? "" : "; did you mean '" + best.str() + "'?";
-}
 
 Value nn::foldBinary(char op, const Value &lhs, const Value &rhs, SMLoc loc,
                      DiagEngine &diags) {
@@ -184,50 +129,4 @@ Value nn::evalConstant(const Expr &e, DiagEngine &diags) {
   }
   v.loc = e.loc;
   return v;
-}
-
-bool nn::bindCallArgs(const Expr &call, llvm::ArrayRef<llvm::StringRef> slots,
-                      llvm::SmallVectorImpl<const Arg *> &bound,
-                      DiagEngine &diags, llvm::StringRef callee) {
-  bound.assign(slots.size(), nullptr);
-  unsigned next = 0;
-  bool sawNamed = false, ok = true;
-  for (const Arg &arg : call.args) {
-    if (arg.name.empty()) {
-      if (sawNamed) {
-        diags.error(arg.value->loc, "positional argument after a named one");
-        ok = false;
-      } else if (next >= slots.size()) {
-        diags.error(arg.value->loc,
-                    "too many arguments to '" + callee + "': expected at most " +
-                        llvm::Twine(slots.size()) + ", got " +
-                        llvm::Twine(call.args.size()));
-        return false;
-      } else {
-        bound[next++] = &arg;
-      }
-      continue;
-    }
-    sawNamed = true;
-    auto it = llvm::find(slots, arg.name);
-    if (it == slots.end()) {
-      llvm::SmallVector<llvm::StringRef> named;
-      for (llvm::StringRef s : slots)
-        if (!s.empty())
-          named.push_back(s);
-      diags.error(arg.nameLoc, "'" + callee + "' has no argument named '" +
-                                   arg.name + "'" + didYouMean(arg.name, named));
-      ok = false;
-      continue;
-    }
-    unsigned idx = it - slots.begin();
-    if (bound[idx]) {
-      diags.error(arg.nameLoc, "argument '" + arg.name + "' of '" + callee +
-                                   "' is given twice");
-      ok = false;
-      continue;
-    }
-    bound[idx] = &arg;
-  }
-  return ok;
 }

@@ -133,10 +133,9 @@ LogicalResult nnc::lowerModule(ModuleOp module, BackendStage first,
   });
 }
 
-/// libnnrt.a: --runtime-lib, else ../lib next to the nnc binary.
-static std::string findRuntimeLibrary(const nnc::BackendOptions &options) {
-  if (!options.runtimeLibrary.empty())
-    return options.runtimeLibrary;
+/// libnnrt.a, in ../lib next to the nnc binary (the build tree and an
+/// installation have the same layout).
+static std::string findRuntimeLibrary() {
   static int anchor;
   std::string exe = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
   SmallString<256> path(llvm::sys::path::parent_path(exe));
@@ -150,7 +149,7 @@ static std::string findRuntimeLibrary(const nnc::BackendOptions &options) {
 static LogicalResult linkExecutable(ModuleOp module, StringRef object,
                                     StringRef output, bool usesOpenMP,
                                     const nnc::BackendOptions &options) {
-  std::string runtime = findRuntimeLibrary(options);
+  std::string runtime = findRuntimeLibrary();
   if (!llvm::sys::fs::exists(runtime))
     return module.emitError() << "cannot find the runtime library '" << runtime
                               << "'";

@@ -1,4 +1,4 @@
-//===- Manifest.h - the model description linked into executables -*- C++ -*-//
+//===- Manifest.h - the model description in executables --------*- C++ -*-===//
 
 #ifndef NN_LIB_PIPELINES_MANIFEST_H
 #define NN_LIB_PIPELINES_MANIFEST_H

@@ -1,7 +1,8 @@
 //===- nn-opt.cpp - mlir-opt with the nn dialect and nnc's passes ---------===//
 //
-// Registers exactly what nnc's backend uses, so every stage nnc runs can be
-// replayed here pass by pass.
+// Registers the nn dialect, nnc's passes and pipelines (nn-lower-cpu,
+// nn-lower-cuda, ...) and every upstream dialect and pass, so every stage nnc
+// runs can be replayed here pass by pass.
 //
 //===----------------------------------------------------------------------===//
 

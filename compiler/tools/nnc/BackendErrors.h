@@ -1,4 +1,4 @@
-//===- BackendErrors.h - One message for a failure past the frontend -*- C++ -*-===//
+//===- BackendErrors.h - one message for a backend failure ------*- C++ -*-===//
 //
 // The frontend reports bad input at the user's line. Whatever fails later
 // (a pass, the code generator's transform scripts, the linker) must reach the

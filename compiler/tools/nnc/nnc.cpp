@@ -37,8 +37,9 @@
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { Tokens, AST, NN, NNTrain, Linalg, LLVM, LLVMIR, Asm, Obj,
-                  PTX, Dot, Exe };
+/// In pipeline order, so that `emitKind < Emit::Obj` means a text output.
+enum class Emit { Tokens, AST, Dot, NN, NNTrain, Linalg, LLVM, LLVMIR, Asm,
+                  PTX, Obj, Exe };
 } // namespace
 
 static cl::OptionCategory nncCategory("nnc options");
@@ -351,8 +352,7 @@ static int compile(int argc, char **argv) {
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &ctx);
   nn::DiagEngine diags(sourceMgr, ctx, errorLimit);
 
-  bool textKind = emitKind < Emit::Obj || emitKind == Emit::PTX ||
-                  emitKind == Emit::Dot;
+  bool textKind = emitKind < Emit::Obj;
   std::string outPath = outputFile;
   if (outPath.empty() && textKind)
     outPath = "-";

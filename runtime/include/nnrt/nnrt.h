@@ -1,4 +1,4 @@
-//===- nnrt.h - the nnc runtime's public C ABI ------------------*- C -*-===//
+//===- nnrt.h - the nnc runtime's public C ABI --------------------*- C -*-===//
 //
 // libnnrt: host tensors, memref descriptors, data loaders (IDX, CSV, npy),
 // safetensors, deterministic parameter init, the training loop and the CLI

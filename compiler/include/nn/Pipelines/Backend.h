@@ -46,8 +46,6 @@ struct BackendOptions {
   std::string libdevice;
   /// CUDAEmulated: a mutant that skips this many blocks along x (tests).
   unsigned emulationDropBlocks = 0;
-  /// Where `nnc` found libnnrt.a; empty means next to the nnc binary.
-  std::string runtimeLibrary;
   /// --sanitize=address: the generated code is checked by AddressSanitizer
   /// and the executable is linked with the sanitizer runtimes.
   bool sanitizeAddress = false;

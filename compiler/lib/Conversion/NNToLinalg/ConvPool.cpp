@@ -1,4 +1,4 @@
-//===- ConvPool.cpp - nn convolution and pooling to linalg -----------------===//
+//===- ConvPool.cpp - nn convolution and pooling to linalg ----------------===//
 //
 // The named NCHW linalg ops, so that later tiling/vectorization can find
 // them by name. Zero padding is an explicit tensor.pad in front.

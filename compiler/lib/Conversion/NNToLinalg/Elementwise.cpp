@@ -1,4 +1,4 @@
-//===- Elementwise.cpp - nn elementwise ops to linalg ----------------------===//
+//===- Elementwise.cpp - nn elementwise ops to linalg ---------------------===//
 //
 // Every broadcasting binary and unary op becomes one linalg.generic built by
 // buildElementwise; an op is one row of the table at the bottom: its float

@@ -1,4 +1,4 @@
-//===- GradientOps.cpp - gradient-only nn ops to linalg --------------------===//
+//===- GradientOps.cpp - gradient-only nn ops to linalg -------------------===//
 //
 // The ops that only nn-autodiff creates (NNGradientOps.td). Elementwise ones
 // reuse buildElementwise so they fuse with their neighbours; convolution

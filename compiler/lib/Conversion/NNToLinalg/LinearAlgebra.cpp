@@ -1,4 +1,4 @@
-//===- LinearAlgebra.cpp - nn matmul and shape ops to linalg/tensor --------===//
+//===- LinearAlgebra.cpp - nn matmul and shape ops to linalg/tensor -------===//
 //
 // Matmuls become the named linalg ops (the CPU pipeline tiles and vectorizes
 // them by name); transposes become linalg.transpose; reshapes become

@@ -1,4 +1,4 @@
-//===- Losses.cpp - nn losses to linalg ------------------------------------===//
+//===- Losses.cpp - nn losses to linalg -----------------------------------===//
 //
 // Both losses are means over the batch, so the count reads tensor.dim of the
 // dynamic batch dimension.

@@ -1,4 +1,4 @@
-//===- Reductions.cpp - nn reductions and softmax to linalg ----------------===//
+//===- Reductions.cpp - nn reductions and softmax to linalg ---------------===//
 //
 // Reductions are linalg.generic ops with reduction iterators (buildReduction);
 // keepdims re-expands the result. Softmax and log_softmax subtract the row

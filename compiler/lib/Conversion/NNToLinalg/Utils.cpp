@@ -1,4 +1,4 @@
-//===- Utils.cpp - shared builders for nn to linalg patterns ---------------===//
+//===- Utils.cpp - shared builders for nn to linalg patterns --------------===//
 
 #include "Utils.h"
 

@@ -1,4 +1,4 @@
-//===- Utils.h - shared builders for nn to linalg patterns -----*- C++ -*-===//
+//===- Utils.h - shared builders for nn to linalg patterns ------*- C++ -*-===//
 //
 // Internal to the NNToLinalg conversion: every op family builds its
 // linalg.generic ops, empty tensors and reductions through these helpers.

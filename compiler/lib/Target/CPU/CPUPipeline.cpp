@@ -51,12 +51,10 @@ void nn::buildHostLLVMPipeline(OpPassManager &pm) {
 void nn::buildCPULoweringPipeline(OpPassManager &pm,
                                   const BackendOptions &options) {
   // 16 zmm accumulators with AVX-512; 8 ymm ones leave room for operands in
-  // the 16 registers of AVX2.
-  bool avx512 = nn::targetHasAVX512(options);
-  addPipelineText(pm, llvm::formatv("nnc-cpu-transform{{stage=tile tile-m={0} "
-                                    "tile-n={1}}",
-                                    avx512 ? 8 : 4, avx512 ? 32 : 16)
-                          .str());
+  // the 16 registers of AVX2 (Transforms/cpu-tile.mlir).
+  addPipelineText(pm, nn::targetHasAVX512(options)
+                          ? "nnc-cpu-transform{stage=tile isa=avx512}"
+                          : "nnc-cpu-transform{stage=tile isa=avx2}");
   addBufferizePipeline(pm);
   addPipelineText(pm, "nnc-cpu-transform{stage=lower}");
   buildHostLLVMPipeline(pm);

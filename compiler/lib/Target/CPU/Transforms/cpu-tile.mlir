@@ -1,0 +1,131 @@
+// nnc's CPU codegen, stage tile (nnc-cpu-transform{stage=tile}, embedded in
+// nnc at build time). Replay it with
+//   nn-opt --transform-preload-library=transform-library-paths=cpu-tile.mlir \
+//          --transform-interpreter=entry-point=nnc_cpu_tile_avx512
+// (test/Target/CPU/cpu-tile.mlir).
+module attributes {transform.with_named_sequence} {
+  // The register tile is tile_m x tile_n: 8x32 (16 zmm accumulators) with
+  // AVX-512, 4x16 (8 ymm) with AVX2 (8x32 spills there: the MLP step ran 1.8x
+  // slower). nnc-cpu-transform{stage=tile} runs one of these two.
+  transform.named_sequence @nnc_cpu_tile_avx512(%root: !transform.any_op {transform.readonly}) {
+    %m = transform.param.constant 8 : i64 -> !transform.param<i64>
+    %n = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.include @nnc_cpu_tile failures(propagate) (%root, %m, %n) : (!transform.any_op, !transform.param<i64>, !transform.param<i64>) -> ()
+    transform.yield
+  }
+  transform.named_sequence @nnc_cpu_tile_avx2(%root: !transform.any_op {transform.readonly}) {
+    %m = transform.param.constant 4 : i64 -> !transform.param<i64>
+    %n = transform.param.constant 16 : i64 -> !transform.param<i64>
+    transform.include @nnc_cpu_tile failures(propagate) (%root, %m, %n) : (!transform.any_op, !transform.param<i64>, !transform.param<i64>) -> ()
+    transform.yield
+  }
+
+  // Linalg on tensors, before bufferization: matmuls and convolutions tiled
+  // for threads and registers and vectorized.
+  transform.named_sequence @nnc_cpu_tile(%root: !transform.any_op {transform.readonly}, %tile_m: !transform.param<i64> {transform.readonly}, %tile_n: !transform.param<i64> {transform.readonly}) {
+    // Threads: 64x64 blocks of C are shared out (scf.forall, later OpenMP).
+    // Only M and N are split, so every thread count gives the same bits.
+    %mms0 = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
+    %blocks, %forall = transform.structured.tile_using_forall %mms0 tile_sizes [64, 64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %mms = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
+    // (One op at a time: a parameter gives one value per target op.)
+    %li, %lj = transform.foreach %mms : !transform.any_op -> !transform.any_op, !transform.any_op {
+    ^bb0(%mm: !transform.any_op):
+      %t, %i, %j = transform.structured.tile_using_for %mm tile_sizes [%tile_m, %tile_n, 0] : (!transform.any_op, !transform.param<i64>, !transform.param<i64>) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      transform.yield %i, %j : !transform.any_op, !transform.any_op
+    }
+    // Peel the M and N loops where the block is not a multiple of the register
+    // tile (dynamic batch, N = 120, a last partial block); a divisible loop
+    // fails to peel, silently.
+    %lij = transform.merge_handles %lj, %li : !transform.any_op
+    transform.foreach %lij : !transform.any_op {
+    ^bb0(%l: !transform.any_op):
+      transform.sequence %l : !transform.any_op failures(suppress) {
+      ^bb1(%l2: !transform.any_op):
+        %lc = transform.cast %l2 : !transform.any_op to !transform.op<"scf.for">
+        %main, %rem = transform.loop.peel %lc : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
+      }
+    }
+    %funcs = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+    // Makes the peeled main tiles static.
+    transform.apply_patterns to %funcs { transform.apply_patterns.canonicalization } : !transform.any_op
+    %mm2 = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
+    %t2, %lk = transform.structured.tile_using_for %mm2 tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    // Only static tiles vectorize; remainder tiles stay linalg (then loops).
+    transform.foreach %t2 : !transform.any_op {
+    ^bb0(%op: !transform.any_op):
+      transform.sequence %op : !transform.any_op failures(suppress) {
+      ^bb1(%op2: !transform.any_op):
+        transform.structured.vectorize %op2 : !transform.any_op
+      }
+    }
+    transform.apply_patterns to %funcs {
+      transform.apply_patterns.vector.reduction_to_contract
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.vector.cast_away_vector_leading_one_dim
+      transform.apply_patterns.tensor.fold_tensor_subset_ops_into_vector_transfers
+      transform.apply_patterns.canonicalization } : !transform.any_op
+    transform.apply_cse to %funcs : !transform.any_op
+    transform.foreach %lk : !transform.any_op {
+    ^bb0(%k: !transform.any_op):
+      transform.loop.hoist_loop_invariant_subsets %k : !transform.any_op
+    }
+
+    // Convolutions, direct, after the matmul patterns: those would turn the
+    // weights' broadcast reads into transposes that lower element by element.
+    // Threads take blocks of 8 images. Per image and
+    // output row a vector<F x OW> accumulator stays in registers over the C,
+    // KH and KW loops: an input row broadcast over F times the weights
+    // broadcast over OW. (Strided convolutions fail to vectorize: scalar.)
+    %convs = transform.structured.match ops{["linalg.conv_2d_nchw_fchw"]} in %root : (!transform.any_op) -> !transform.any_op
+    %cblocks, %cforall = transform.structured.tile_using_forall %convs tile_sizes [8] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    // OW in tiles of 8 (a ymm), the remainder peeled: LLVM scalarizes
+    // loop-carried vectors of odd widths such as 24.
+    %cow_tiles, %cow = transform.structured.tile_using_for %cblocks tile_sizes [0, 0, 0, 8] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.foreach %cow : !transform.any_op {
+    ^bb0(%l: !transform.any_op):
+      transform.sequence %l : !transform.any_op failures(suppress) {
+      ^bb1(%l2: !transform.any_op):
+        %lc = transform.cast %l2 : !transform.any_op to !transform.op<"scf.for">
+        %main, %rem = transform.loop.peel %lc : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
+      }
+    }
+    // Makes the peeled remainder tiles static.
+    transform.foreach %cforall : !transform.any_op {
+    ^bb0(%b: !transform.any_op):
+      transform.apply_patterns to %b { transform.apply_patterns.canonicalization } : !transform.any_op
+    }
+    %conv_tiles = transform.structured.match ops{["linalg.conv_2d_nchw_fchw"]} in %root : (!transform.any_op) -> !transform.any_op
+    %cgen = transform.structured.generalize %conv_tiles : (!transform.any_op) -> !transform.any_op
+    %ct, %cn, %cf, %coh, %cc, %ckh, %ckw = transform.structured.tile_using_for %cgen tile_sizes [1, 1, 1, 0, 1, 1, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+    // Filter gradients (f, c, kh, kw; n, oh, ow): threads split KH, and a
+    // vector<F x KW> accumulator stays in registers over N, OH and OW.
+    %fgrads = transform.structured.match attributes {nnc.conv_filter_grad} in %root : (!transform.any_op) -> !transform.any_op
+    %fblocks, %fforall = transform.structured.tile_using_forall %fgrads tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %ft, %ff, %fc, %fn, %foh, %fow = transform.structured.tile_using_for %fblocks tile_sizes [1, 1, 0, 0, 1, 1, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+    %conv_blocks = transform.merge_handles %cforall, %fforall : !transform.any_op
+    // Per block: unit dimensions go, so the windowed input maps become
+    // projections, and the tiles vectorize.
+    transform.foreach %conv_blocks : !transform.any_op {
+    ^bb0(%b: !transform.any_op):
+      transform.apply_patterns to %b { transform.apply_patterns.linalg.fold_unit_extent_dims_via_slices } : !transform.any_op
+      %tiles = transform.structured.match ops{["linalg.generic"]} in %b : (!transform.any_op) -> !transform.any_op
+      transform.foreach %tiles : !transform.any_op {
+      ^bb1(%op: !transform.any_op):
+        transform.sequence %op : !transform.any_op failures(suppress) {
+        ^bb2(%op2: !transform.any_op):
+          transform.structured.vectorize %op2 : !transform.any_op
+        }
+      }
+    }
+    %conv_loops = transform.merge_handles %ckw, %ckh, %cc, %fow, %foh, %fn : !transform.any_op
+    transform.foreach %conv_loops : !transform.any_op {
+    ^bb0(%l: !transform.any_op):
+      // The vectorizer's constants first: hoisting needs them outside.
+      // (Canonicalizing instead would erase 1-trip loops under the handles.)
+      transform.apply_licm to %l : !transform.any_op
+      transform.loop.hoist_loop_invariant_subsets %l : !transform.any_op
+    }
+    transform.yield
+  }
+}

@@ -1,0 +1,39 @@
+// The CPU codegen's tile script (compiler/lib/Target/CPU/Transforms/cpu-tile.mlir), run by
+// the upstream transform interpreter from its file, as nnc-cpu-transform{stage=tile} runs it
+// embedded: a matmul with a dynamic batch gets 64x64 thread blocks (scf.forall), register
+// tiles of 8x32 (AVX-512) or 4x16 (AVX2) whose static main part is vectorized with the
+// accumulator carried through the K loop, and peeled remainders left as linalg.
+// RUN: nn-opt %s --transform-preload-library=transform-library-paths=%nnc_src/compiler/lib/Target/CPU/Transforms/cpu-tile.mlir --transform-interpreter=entry-point=nnc_cpu_tile_avx512 | FileCheck %s --check-prefixes=CHECK,AVX512
+// RUN: nn-opt %s --transform-preload-library=transform-library-paths=%nnc_src/compiler/lib/Target/CPU/Transforms/cpu-tile.mlir --transform-interpreter=entry-point=nnc_cpu_tile_avx2 | FileCheck %s --check-prefixes=CHECK,AVX2
+
+// CHECK-LABEL: func.func @dense
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 2) shared_outs
+// AVX512: scf.for %{{.*}} step %c8
+// AVX512: scf.for %{{.*}} step %c32
+// AVX2: scf.for %{{.*}} step %c4
+// AVX2: scf.for %{{.*}} step %c16
+// AVX512: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x32xf32>
+// AVX2: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[ACC]])
+// AVX512: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// The remainders (batch rows past the last full tile, the 120 - 96 columns) stay linalg.
+// CHECK: linalg.matmul
+func.func @dense(%a: tensor<?x256xf32>, %b: tensor<256x120xf32>, %c: tensor<?x120xf32>) -> tensor<?x120xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<?x256xf32>, tensor<256x120xf32>) outs(%c : tensor<?x120xf32>) -> tensor<?x120xf32>
+  return %0 : tensor<?x120xf32>
+}
+
+// A direct convolution: blocks of 8 images for threads, OW in tiles of 8 whose accumulator
+// (a vector of 8) is carried through the C, KH and KW loops.
+// CHECK-LABEL: func.func @conv
+// CHECK: scf.forall
+// CHECK: %[[INIT:.*]] = vector.transfer_read {{.*}} : tensor<8xf32>, vector<8xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}, %{{.*}} = %[[INIT]]) -> ({{.*}}, vector<8xf32>)
+// CHECK: arith.mulf {{.*}} : vector<8xf32>
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: return
+func.func @conv(%x: tensor<?x1x28x28xf32>, %w: tensor<6x1x5x5xf32>, %init: tensor<?x6x24x24xf32>) -> tensor<?x6x24x24xf32> {
+  %0 = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<?x1x28x28xf32>, tensor<6x1x5x5xf32>) outs(%init : tensor<?x6x24x24xf32>) -> tensor<?x6x24x24xf32>
+  return %0 : tensor<?x6x24x24xf32>
+}
