@@ -53,8 +53,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       continue;
     mlir::OwningOpRef<mlir::ModuleOp> module = nn::genModule(model, ctx);
     if (failed(mlir::verify(*module))) {
-      fprintf(stderr, "nnc-fuzz: Sema accepted model '%s' but its IR does "
-                      "not verify\n",
+      fprintf(stderr,
+              "nnc-fuzz: Sema accepted model '%s' but its IR does "
+              "not verify\n",
               model.name.c_str());
       abort();
     }

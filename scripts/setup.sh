@@ -9,8 +9,8 @@ packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   # LLVM's OpenMP runtime: generated code runs its thread blocks on it
   libomp-22-dev
-  # tests and references (Debian's python3, not a pyenv one)
-  python3 python3-numpy python3-torch clang-14 libclang-rt-14-dev
+  # tests and references (Debian's python3, not a pyenv one); the format check
+  python3 python3-numpy python3-torch clang-14 libclang-rt-14-dev clang-format-22
   # a fast BLAS for the NumPy/PyTorch baselines (Debian otherwise uses reference BLAS)
   libopenblas0-pthread
   # Open MPI: mpirun and libmpi.so.40 for data-parallel training and its tests

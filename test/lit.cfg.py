@@ -54,6 +54,13 @@ ptxas = shutil.which("ptxas") or shutil.which("ptxas", path="/usr/local/cuda/bin
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+# Debian's clang-format for LLVM 22 checks the sources' format (Style/format.test;
+# scripts/setup.sh installs it).
+clang_format = shutil.which("clang-format-22") or shutil.which(
+    "clang-format", path=config.llvm_tools_dir)
+if clang_format:
+    config.available_features.add("clang-format")
+    config.substitutions.append(("%clang_format", clang_format))
 # Open MPI's launcher runs the data-parallel tests (scripts/setup.sh installs it).
 if shutil.which("mpirun"):
     config.available_features.add("mpirun")

@@ -221,8 +221,9 @@ static void printCost(const Manifest &m) {
     printf("  optimizer state  %12s\n", formatBytes(state).c_str());
   }
   if (m.activationBytes >= 0)
-    printf("  activations      %12s  (every tensor the forward pass computes)\n",
-           formatBytes(m.activationBytes).c_str());
+    printf(
+        "  activations      %12s  (every tensor the forward pass computes)\n",
+        formatBytes(m.activationBytes).c_str());
 }
 
 void printInfo(const Manifest &m) {
@@ -268,8 +269,8 @@ void printInfo(const Manifest &m) {
   printCost(m);
   if (m.buildFlags.empty()) {
     // Executables of older nnc versions carry no build line.
-    printf("target: %s%s%s\n", m.device.c_str(), m.deviceArch.empty() ? "" : " ",
-           m.deviceArch.c_str());
+    printf("target: %s%s%s\n", m.device.c_str(),
+           m.deviceArch.empty() ? "" : " ", m.deviceArch.c_str());
   } else {
     printf("build:");
     for (auto &[k, v] : m.buildFlags)
@@ -371,9 +372,11 @@ int runCommand(const nnrt_model *model, const Command &c, const Options &o,
     t.dataDir = dataDir;
     t.quiet = o.has("--quiet");
     if (distributed && !model->apply_gradients) {
-      fprintf(stderr, "error: rank %d of %d: this executable has no "
+      fprintf(stderr,
+              "error: rank %d of %d: this executable has no "
               "apply_gradients entry point (rebuild it with this nnc to "
-              "train over MPI ranks)\n", mpiJob().rank, mpiJob().size);
+              "train over MPI ranks)\n",
+              mpiJob().rank, mpiJob().size);
       return 1;
     }
     // Rank 0 alone writes files and reports.

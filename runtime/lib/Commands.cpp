@@ -132,8 +132,8 @@ static Status lossAndGrads(const Session &s, bool f64,
     NNRT_TRY(callEntry("gradients_f64", s.model->gradients_f64, args, specs,
                        out, Place::Host));
   else
-    NNRT_TRY(callEntry("gradients", s.model->gradients, args, specs, out,
-                       s.place));
+    NNRT_TRY(
+        callEntry("gradients", s.model->gradients, args, specs, out, s.place));
   for (Tensor &t : out)
     NNRT_TRY(moveTo(t, Place::Host));
   return nullptr;
@@ -180,8 +180,8 @@ namespace {
 struct GradientProblem {
   const Session &s;
   bool f64;
-  std::vector<Tensor> owned;          // float64 copies
-  std::vector<Tensor *> params;       // the tensors perturbed
+  std::vector<Tensor> owned;    // float64 copies
+  std::vector<Tensor *> params; // the tensors perturbed
   std::vector<const nnrt_tensor *> args;
 
   Status loss(double &out) {
@@ -322,8 +322,8 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
   double loss0 = lossValue(grads[0]);
   printf("gradcheck: batch %lld, loss %s, %s differences, eps %g*max(1,|w|), "
          "tolerance %g\n",
-         (long long)b, formatFixed(lossValue(grads32[0]), 6).c_str(),
-         prec.name, prec.step, prec.tolerance);
+         (long long)b, formatFixed(lossValue(grads32[0]), 6).c_str(), prec.name,
+         prec.step, prec.tolerance);
   if (f64)
     printf("  (f32_err: the float32 gradient against the float64 one, "
            "tolerance %g)\n",
@@ -347,14 +347,14 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
     double f32Err = 0;
     if (f64)
       for (int64_t i : picks)
-        f32Err = std::max(f32Err, relError(grads32[1 + p].as<float>()[i],
-                                           grads64[1 + p].as<double>()[i],
-                                           kFloat32));
+        f32Err = std::max(f32Err,
+                          relError(grads32[1 + p].as<float>()[i],
+                                   grads64[1 + p].as<double>()[i], kFloat32));
     ok &= f32Err <= kFloat32.tolerance;
     failed += !ok;
     kinks += paramKinks;
-    printf("  %-32s %s%s  checked %zu  max_rel_err %.3e", m.params[p].name.c_str(),
-           nnrt_dtype_name(m.params[p].dtype),
+    printf("  %-32s %s%s  checked %zu  max_rel_err %.3e",
+           m.params[p].name.c_str(), nnrt_dtype_name(m.params[p].dtype),
            formatShape(m.params[p].shape).c_str(), picks.size(), worst);
     if (f64)
       printf("  f32_err %.3e", f32Err);

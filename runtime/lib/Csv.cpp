@@ -35,7 +35,7 @@ static nnrt_status badField(const char *path, int line, size_t column,
   if (kind == Field::Empty)
     return nnrt_status_make("%s:%d: column %zu is empty", path, line,
                             column + 1);
-  const char *what = kind == Field::NonFinite ? "is not a finite number"
+  const char *what = kind == Field::NonFinite  ? "is not a finite number"
                      : kind == Field::TooLarge ? "is outside the f32 range"
                                                : "is not a number";
   return nnrt_status_make("%s:%d: column %zu: '%s' %s%s", path, line,

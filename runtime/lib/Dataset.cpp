@@ -89,7 +89,9 @@ Status nnrt::checkFinite(const std::string &what, const nnrt_tensor &t,
     if (!std::isfinite(v))
       return nnrt_status_make("%s: element [%s] is %s (data must be finite)",
                               what.c_str(), index.c_str(),
-                              std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+                              std::isnan(v) ? "nan"
+                              : v > 0       ? "inf"
+                                            : "-inf");
     return nnrt_status_make("%s: element [%s] is %s, which%s is outside the "
                             "f32 range",
                             what.c_str(), index.c_str(),
@@ -146,8 +148,7 @@ static Status makeTargets(const std::string &path, const Tensor &raw,
         return nnrt_status_make("%s: label %s of sample %lld is not a class "
                                 "index in [0, %lld)",
                                 path.c_str(), formatNumber(v).c_str(),
-                                (long long)i,
-                                (long long)classes);
+                                (long long)i, (long long)classes);
       out.as<int32_t>()[i] = (int32_t)v;
     }
     return nullptr;

@@ -222,8 +222,8 @@ struct Manifest {
   TensorSpec target;
   std::vector<StateSpec> states;
   std::vector<std::string> entries;
-  std::string device = "cpu";     // "cuda" for --target=cuda builds
-  std::string deviceArch;         // "sm_90"
+  std::string device = "cpu"; // "cuda" for --target=cuda builds
+  std::string deviceArch;     // "sm_90"
   /// nnc's count at costBatch: FLOPs of a forward pass and of a training
   /// step, and bytes of the tensors the forward pass computes (-1: absent).
   int64_t costBatch = 0;
@@ -254,8 +254,7 @@ void fillBatch(const Dataset &ds, const int64_t *order, int64_t count, float *x,
                void *y);
 /// Fails, naming `what` and the element ("x.npy: element [12,7] is nan"),
 /// when a value times `scale` is not a finite f32.
-Status checkFinite(const std::string &what, const nnrt_tensor &t,
-                   double scale);
+Status checkFinite(const std::string &what, const nnrt_tensor &t, double scale);
 /// Converts any loaded tensor to f32 in place (predict's inputs).
 Status convertToF32(Tensor &t);
 
@@ -369,8 +368,8 @@ public:
   /// Trains on the global batch `order[0..count)` of `data`. `out_loss` is
   /// the global batch's mean loss; `out_stop` whether any rank has asked to
   /// stop (a signal), the same on every rank.
-  Status run(const Dataset &data, const int64_t *order, int64_t count,
-             float lr, bool stopAsked, float &out_loss, bool &out_stop);
+  Status run(const Dataset &data, const int64_t *order, int64_t count, float lr,
+             bool stopAsked, float &out_loss, bool &out_stop);
   /// Whether any rank asked to stop, agreed by all ranks.
   Status agreeStop(bool stopAsked, bool &out_stop);
   /// Fails when the parameters and optimizer state are not bit-identical

@@ -19,8 +19,8 @@ __attribute__((weak)) void nnc_call_gradients_f64(void **args);
 }
 
 int main(int argc, char **argv) {
-  nnrt_model model = {nnc_manifest, nnc_call_forward, nnc_call_train_step,
-                      nnc_call_gradients, nnc_call_apply_gradients,
-                      nnc_call_gradients_f64};
+  nnrt_model model = {
+      nnc_manifest,       nnc_call_forward,         nnc_call_train_step,
+      nnc_call_gradients, nnc_call_apply_gradients, nnc_call_gradients_f64};
   return nnrt_cli_main(&model, argc, argv);
 }

@@ -68,7 +68,8 @@ Status nnrt::evaluate(const Session &s, const Dataset &ds, int64_t batch,
       if (!std::isfinite(o[i]))
         return nnrt_status_make("the model's output for %s sample %lld is %s "
                                 "(overflow in the forward pass?)",
-                                ds.what.c_str(), (long long)(start + i / outPer),
+                                ds.what.c_str(),
+                                (long long)(start + i / outPer),
                                 std::isnan(o[i]) ? "nan" : "inf");
     if (ce) {
       const int32_t *labels = reinterpret_cast<const int32_t *>(y.data());
@@ -236,7 +237,7 @@ class StopSignals {
 public:
   StopSignals() {
     stopSignal = 0;
-    struct sigaction sa {};
+    struct sigaction sa{};
     sa.sa_handler = onStopSignal;
     sigemptyset(&sa.sa_mask);
     for (int i = 0; i < 2; ++i) {
@@ -271,18 +272,21 @@ static Status stopOnSignal(const Session &s, const TrainOptions &opts,
                           : " (end of epoch " + std::to_string(s.epoch)) +
       ")";
   if (stepsRun == 0) {
-    fprintf(stderr, "interrupted by %s before the first step: nothing to "
-            "save\n", name);
+    fprintf(stderr,
+            "interrupted by %s before the first step: nothing to "
+            "save\n",
+            name);
     return nullptr;
   }
   if (opts.savePath.empty()) {
-    fprintf(stderr, "interrupted by %s after %s: not saved (no --save)\n",
-            name, where.c_str());
+    fprintf(stderr, "interrupted by %s after %s: not saved (no --save)\n", name,
+            where.c_str());
     return nullptr;
   }
   if (!saved)
     NNRT_TRY(s.save(opts.savePath));
-  fprintf(stderr, "interrupted by %s after %s: checkpoint saved to %s "
+  fprintf(stderr,
+          "interrupted by %s after %s: checkpoint saved to %s "
           "(continue with --load %s)\n",
           name, where.c_str(), opts.savePath.c_str(), opts.savePath.c_str());
   return nullptr;
@@ -320,8 +324,8 @@ Status nnrt::train(Session &s, const TrainOptions &opts, int &stoppedBy) {
   if (s.epochSamples >= n)
     return nnrt_status_make("the checkpoint stopped after sample %lld of "
                             "epoch %lld, but the data has %lld samples",
-                            (long long)s.epochSamples,
-                            (long long)s.epoch + 1, (long long)n);
+                            (long long)s.epochSamples, (long long)s.epoch + 1,
+                            (long long)n);
   int64_t stepsRun = 0;
   bool saved = false; // the checkpoint on disk is the current state
   for (int64_t e = 0; e < opts.epochs; ++e) {
@@ -334,8 +338,8 @@ Status nnrt::train(Session &s, const TrainOptions &opts, int &stoppedBy) {
     Progress progress(opts.quiet, epochNo, batches);
     // A checkpoint taken inside this epoch resumes at its next sample.
     double lossSum = s.epochLossSum;
-    for (int64_t bi = s.epochSamples / batch, first = s.epochSamples;
-         first < n; ++bi) {
+    for (int64_t bi = s.epochSamples / batch, first = s.epochSamples; first < n;
+         ++bi) {
       if (stopNow()) {
         progress.finish();
         return stopOnSignal(s, opts, stepsRun, saved, stoppedBy);

@@ -20,7 +20,6 @@
 
 using namespace nnrt;
 
-
 // What generated code does before main: register the kernels (the runtime
 // must not touch the driver for that).
 static const char kPtx[] = "//\n.version 8.0\n.target sm_90\n"

@@ -1,7 +1,7 @@
 //===- ASTPrinter.cpp - --emit=ast ----------------------------------------===//
 
-#include "nn/Frontend/AST.h"
 #include "SemaInternal.h"
+#include "nn/Frontend/AST.h"
 
 using namespace nn;
 
@@ -118,7 +118,8 @@ private:
         line(indent, "Int", e.loc) << " " << e.intValue << "\n";
         break;
       case ExprKind::Float:
-        line(indent, "Float", e.loc) << " " << formatNumber(e.floatValue) << "\n";
+        line(indent, "Float", e.loc)
+            << " " << formatNumber(e.floatValue) << "\n";
         break;
       case ExprKind::Bool:
         line(indent, "Bool", e.loc) << (e.boolValue ? " true\n" : " false\n");
@@ -146,8 +147,8 @@ private:
         else
           line(indent, "List", e.loc) << "\n";
         for (const Arg &arg : llvm::reverse(e.args))
-          todo.push_back({arg.value.get(), arg.name.empty() ? nullptr : &arg,
-                          indent + 1});
+          todo.push_back(
+              {arg.value.get(), arg.name.empty() ? nullptr : &arg, indent + 1});
         break;
       }
     }

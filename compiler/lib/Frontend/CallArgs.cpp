@@ -20,10 +20,10 @@ bool nn::bindCallArgs(const Expr &call, llvm::ArrayRef<llvm::StringRef> slots,
         diags.error(arg.value->loc, "positional argument after a named one");
         ok = false;
       } else if (next >= slots.size()) {
-        diags.error(arg.value->loc,
-                    "too many arguments to '" + callee + "': expected at most " +
-                        llvm::Twine(slots.size()) + ", got " +
-                        llvm::Twine(call.args.size()));
+        diags.error(arg.value->loc, "too many arguments to '" + callee +
+                                        "': expected at most " +
+                                        llvm::Twine(slots.size()) + ", got " +
+                                        llvm::Twine(call.args.size()));
         return false;
       } else {
         bound[next++] = &arg;
@@ -38,7 +38,8 @@ bool nn::bindCallArgs(const Expr &call, llvm::ArrayRef<llvm::StringRef> slots,
         if (!s.empty())
           named.push_back(s);
       diags.error(arg.nameLoc, "'" + callee + "' has no argument named '" +
-                                   arg.name + "'" + didYouMean(arg.name, named));
+                                   arg.name + "'" +
+                                   didYouMean(arg.name, named));
       ok = false;
       continue;
     }

@@ -18,9 +18,10 @@ Value nn::foldBinary(char op, const Value &lhs, const Value &rhs, SMLoc loc,
   }
   if (lhs.kind == Value::Int && rhs.kind == Value::Int && op != '/') {
     int64_t r = 0;
-    bool overflow = op == '+'   ? __builtin_add_overflow(lhs.intValue, rhs.intValue, &r)
-                    : op == '-' ? __builtin_sub_overflow(lhs.intValue, rhs.intValue, &r)
-                                : __builtin_mul_overflow(lhs.intValue, rhs.intValue, &r);
+    bool overflow =
+        op == '+'   ? __builtin_add_overflow(lhs.intValue, rhs.intValue, &r)
+        : op == '-' ? __builtin_sub_overflow(lhs.intValue, rhs.intValue, &r)
+                    : __builtin_mul_overflow(lhs.intValue, rhs.intValue, &r);
     if (overflow) {
       diags.error(loc, "integer overflow in constant expression");
       return Value();
@@ -48,9 +49,9 @@ Value nn::foldBinary(char op, const Value &lhs, const Value &rhs, SMLoc loc,
     r = a / b;
     break;
   default:
-    diags.error(loc, llvm::Twine("'") + llvm::Twine(op) + "' needs tensors, got " +
-                         describeValue(lhs, "N") + " and " +
-                         describeValue(rhs, "N"));
+    diags.error(loc, llvm::Twine("'") + llvm::Twine(op) +
+                         "' needs tensors, got " + describeValue(lhs, "N") +
+                         " and " + describeValue(rhs, "N"));
     return Value();
   }
   Value v = Value::makeFloat(r);
@@ -113,8 +114,9 @@ Value nn::evalConstant(const Expr &e, DiagEngine &diags) {
         continue;
       }
       if (!l.isNumber() || !r.isNumber()) {
-        diags.error(op->loc, llvm::Twine("cannot apply '") + llvm::Twine(op->op) +
-                                 "' to " + describeValue(l, "N") + " and " +
+        diags.error(op->loc, llvm::Twine("cannot apply '") +
+                                 llvm::Twine(op->op) + "' to " +
+                                 describeValue(l, "N") + " and " +
                                  describeValue(r, "N"));
         l = Value();
         continue;

@@ -44,8 +44,8 @@ bool Loader::loadFile(llvm::StringRef path, llvm::SMLoc importLoc,
                       std::unique_ptr<llvm::MemoryBuffer> buffer) {
   std::string canonical = canonicalPath(path);
   if (llvm::is_contained(stack, canonical)) {
-    diags.error(importLoc, "import cycle: '" + path +
-                               "' is already being imported");
+    diags.error(importLoc,
+                "import cycle: '" + path + "' is already being imported");
     return false;
   }
   if (!loaded.insert(canonical).second)
@@ -53,8 +53,8 @@ bool Loader::loadFile(llvm::StringRef path, llvm::SMLoc importLoc,
   if (!buffer) {
     auto fileOrErr = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
     if (!fileOrErr) {
-      std::string msg = "cannot open '" + path.str() +
-                        "': " + fileOrErr.getError().message();
+      std::string msg =
+          "cannot open '" + path.str() + "': " + fileOrErr.getError().message();
       if (importLoc.isValid())
         diags.error(importLoc, msg);
       else
@@ -125,8 +125,8 @@ std::string nn::findStdlib(llvm::StringRef flag, llvm::StringRef argv0,
     return flag.str();
   if (auto env = llvm::sys::Process::GetEnv("NNC_STDLIB"))
     return *env;
-  std::string exe = llvm::sys::fs::getMainExecutable(argv0.str().c_str(),
-                                                     mainAddr);
+  std::string exe =
+      llvm::sys::fs::getMainExecutable(argv0.str().c_str(), mainAddr);
   if (!exe.empty()) {
     llvm::SmallString<256> dir(llvm::sys::path::parent_path(exe));
     llvm::sys::path::append(dir, "..", "share", "nnc", "stdlib");

@@ -140,9 +140,9 @@ Token Lexer::lex() {
         return make(TokenKind::eof, start);
       if (std::isprint(static_cast<unsigned char>(c)))
         return lexError(start, "unexpected character '" + llvm::Twine(c) + "'");
-      return lexError(start, "unexpected byte 0x" +
-                                 llvm::Twine::utohexstr(
-                                     static_cast<unsigned char>(c)));
+      return lexError(
+          start, "unexpected byte 0x" +
+                     llvm::Twine::utohexstr(static_cast<unsigned char>(c)));
     }
   }
 }

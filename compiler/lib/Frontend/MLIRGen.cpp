@@ -36,8 +36,8 @@ private:
     llvm::SmallVector<int64_t> shape;
     for (int64_t d : t.dims)
       shape.push_back(d == kBatchDim ? mlir::ShapedType::kDynamic : d);
-    mlir::Type elem = t.elem == ElemType::F32 ? mlir::Type(b.getF32Type())
-                                              : b.getI32Type();
+    mlir::Type elem =
+        t.elem == ElemType::F32 ? mlir::Type(b.getF32Type()) : b.getI32Type();
     return mlir::RankedTensorType::get(shape, elem);
   }
   mlir::DictionaryAttr getInitAttr(const InitSpec &init);
@@ -63,11 +63,12 @@ mlir::DictionaryAttr MLIRGen::getInitAttr(const InitSpec &init) {
     attrs.push_back(b.getNamedAttr("mean", b.getF64FloatAttr(init.a)));
     attrs.push_back(b.getNamedAttr("std", b.getF64FloatAttr(init.b)));
   }
-  if (llvm::is_contained({"glorot_uniform", "he_normal", "he_uniform",
-                          "lecun_uniform"},
-                         init.kind)) {
+  if (llvm::is_contained(
+          {"glorot_uniform", "he_normal", "he_uniform", "lecun_uniform"},
+          init.kind)) {
     attrs.push_back(b.getNamedAttr("fan_in", b.getI64IntegerAttr(init.fanIn)));
-    attrs.push_back(b.getNamedAttr("fan_out", b.getI64IntegerAttr(init.fanOut)));
+    attrs.push_back(
+        b.getNamedAttr("fan_out", b.getI64IntegerAttr(init.fanOut)));
   }
   return b.getDictionaryAttr(attrs);
 }

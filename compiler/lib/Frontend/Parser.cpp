@@ -380,7 +380,8 @@ StmtPtr Parser::parseAssignStmt() {
   return stmt->value ? std::move(stmt) : nullptr;
 }
 
-/// train ::= 'train' IDENT '{' (IDENT '=' expr)? (NEWLINE (IDENT '=' expr)?)* '}'
+/// train ::= 'train' IDENT '{' (IDENT '=' expr)? (NEWLINE (IDENT '=' expr)?)*
+/// '}'
 std::unique_ptr<TrainDecl> Parser::parseTrainDecl() {
   consume();
   auto train = std::make_unique<TrainDecl>();
@@ -438,7 +439,8 @@ ExprPtr Parser::parseAddExpr() {
     ExprPtr rhs = parseMulExpr();
     if (!rhs)
       return nullptr;
-    lhs = makeBinary(op.spelling[0], op.getLoc(), std::move(lhs), std::move(rhs));
+    lhs =
+        makeBinary(op.spelling[0], op.getLoc(), std::move(lhs), std::move(rhs));
   }
   return lhs;
 }
@@ -451,7 +453,8 @@ ExprPtr Parser::parseMulExpr() {
     ExprPtr rhs = parseMatmulExpr();
     if (!rhs)
       return nullptr;
-    lhs = makeBinary(op.spelling[0], op.getLoc(), std::move(lhs), std::move(rhs));
+    lhs =
+        makeBinary(op.spelling[0], op.getLoc(), std::move(lhs), std::move(rhs));
   }
   return lhs;
 }
@@ -561,8 +564,8 @@ ExprPtr Parser::parseCallOrName() {
     if (!consumeIf(TokenKind::comma))
       break;
   }
-  if (!expect(TokenKind::r_paren, "to end the arguments of '" +
-                                      name.spelling + "'"))
+  if (!expect(TokenKind::r_paren,
+              "to end the arguments of '" + name.spelling + "'"))
     return nullptr;
   return e;
 }

@@ -77,10 +77,10 @@ bool Evaluator::evalModel(const FuncDecl &model) {
         continue;
       }
       if (d.name != g.batchName || i != 0)
-        error(d.loc, top, "dimension '" + d.name + "' of model input '" +
-                              arg.name + "' must be a number: only the " +
-                              "leading dimension " + g.batchName +
-                              " (the batch) may be a variable");
+        error(d.loc, top,
+              "dimension '" + d.name + "' of model input '" + arg.name +
+                  "' must be a number: only the " + "leading dimension " +
+                  g.batchName + " (the batch) may be a variable");
       type.dims.push_back(kBatchDim);
     }
     Node node{OpKind::Input, {}, type, diags.getLoc(arg.loc)};
@@ -122,7 +122,8 @@ static void checkDecl(const FuncDecl &fn, DiagEngine &diags) {
   auto checkType = [&](const TypeNode &t, bool mustBeTensor) {
     if (t.isTensor) {
       if (t.name == "f16" || t.name == "bf16")
-        diags.error(t.loc, "element type '" + t.name + "' is not supported yet");
+        diags.error(t.loc,
+                    "element type '" + t.name + "' is not supported yet");
       else if (!elemTypeOf(t.name))
         diags.error(t.loc, "unknown element type '" + t.name +
                                "'; expected f32 or i32");
@@ -230,8 +231,8 @@ const ModelGraph *nn::selectModel(const std::vector<ModelGraph> &models,
     for (const ModelGraph &m : models)
       if (m.name == name)
         return m.result >= 0 ? &m : nullptr;
-    diags.error(fileLoc, "no model named '" + name + "'" +
-                             didYouMean(name, names));
+    diags.error(fileLoc,
+                "no model named '" + name + "'" + didYouMean(name, names));
     return nullptr;
   }
   // The file named on the command line wins over what it imports: importing

@@ -17,14 +17,13 @@
 namespace nn::sema {
 using llvm::SMLoc;
 
-
 /// Budgets that keep the compiler from running away on hostile input.
 inline constexpr unsigned kMaxCallDepth = 64;
 inline constexpr unsigned kMaxStatements = 200000;
 inline constexpr int64_t kMaxLoopTrips = 100000;
 
 inline const char *const kInitNames[] = {
-    "zeros",  "ones",      "constant",   "uniform",      "normal",
+    "zeros",          "ones",      "constant",   "uniform",      "normal",
     "glorot_uniform", "he_normal", "he_uniform", "lecun_uniform"};
 
 inline bool isInitName(llvm::StringRef name) {

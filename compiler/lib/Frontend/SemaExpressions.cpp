@@ -46,17 +46,20 @@ Value Evaluator::evalName(const Expr &e, Frame &f) {
     return v;
   }
   if (funcs.count(e.text) || lookupBuiltin(e.text)) {
-    error(e.loc, f, "'" + e.text + "' is a layer or operation; call it with " +
-                        "arguments, as in " + e.text + "(x)");
+    error(e.loc, f,
+          "'" + e.text + "' is a layer or operation; call it with " +
+              "arguments, as in " + e.text + "(x)");
   } else if (isInitName(e.text)) {
-    error(e.loc, f, "initializer '" + e.text +
-                        "' can only be used in a param declaration");
+    error(e.loc, f,
+          "initializer '" + e.text +
+              "' can only be used in a param declaration");
   } else {
     std::vector<llvm::StringRef> names;
     for (auto &entry : f.env)
       names.push_back(entry.getKey());
-    error(e.loc, f, "use of undeclared name '" + e.text + "'" +
-                        didYouMean(e.text, names));
+    error(e.loc, f,
+          "use of undeclared name '" + e.text + "'" +
+              didYouMean(e.text, names));
   }
   return Value();
 }
@@ -97,8 +100,9 @@ Value Evaluator::applyBinary(const Expr &e, Value &l, Value &r, Frame &f) {
     return Value();
   for (const Value *v : {&l, &r}) {
     if (v->kind != Value::Tensor && !v->isNumber()) {
-      error(v->loc, f, llvm::Twine("'") + llvm::Twine(e.op) + "' expects tensors or " +
-                           "numbers, got " + describe(*v));
+      error(v->loc, f,
+            llvm::Twine("'") + llvm::Twine(e.op) + "' expects tensors or " +
+                "numbers, got " + describe(*v));
       return Value();
     }
   }
@@ -106,8 +110,9 @@ Value Evaluator::applyBinary(const Expr &e, Value &l, Value &r, Frame &f) {
     return foldBinary(e.op, l, r, e.loc, diags);
   if (e.op == '@') {
     if (l.kind != Value::Tensor || r.kind != Value::Tensor) {
-      error(e.loc, f, "'@' expects two tensors, got " + describe(l) + " and " +
-                          describe(r));
+      error(e.loc, f,
+            "'@' expects two tensors, got " + describe(l) + " and " +
+                describe(r));
       return Value();
     }
     return apply(getBuiltin(OpKind::Matmul), {l, r}, {}, {}, e.loc, f);
@@ -129,7 +134,8 @@ bool Evaluator::toTensor(Value &v, Frame &f) {
     error(v.loc, f, "expected a tensor, got " + describe(v));
     return false;
   }
-  Node node{OpKind::Constant, {}, TensorType{ElemType::F32, {}}, locOf(v.loc, f)};
+  Node node{
+      OpKind::Constant, {}, TensorType{ElemType::F32, {}}, locOf(v.loc, f)};
   node.floatAttr = v.asDouble();
   g.nodes.push_back(std::move(node));
   SMLoc loc = v.loc;
@@ -154,17 +160,16 @@ Value Evaluator::apply(const BuiltinInfo &info, llvm::ArrayRef<Value> tensors,
   }
   Value noAttrs[2];
   SMLoc noLocs[2];
-  RuleContext ctx{info.name,
-                  loc,
-                  types,
-                  locs,
-                  attrs.empty() ? llvm::ArrayRef<Value>(noAttrs) : attrs,
-                  attrLocs.empty() ? llvm::ArrayRef<SMLoc>(noLocs) : attrLocs,
-                  g.batchName,
-                  node,
-                  [&](SMLoc at, const llvm::Twine &msg) {
-                    return error(at, f, msg);
-                  }};
+  RuleContext ctx{
+      info.name,
+      loc,
+      types,
+      locs,
+      attrs.empty() ? llvm::ArrayRef<Value>(noAttrs) : attrs,
+      attrLocs.empty() ? llvm::ArrayRef<SMLoc>(noLocs) : attrLocs,
+      g.batchName,
+      node,
+      [&](SMLoc at, const llvm::Twine &msg) { return error(at, f, msg); }};
   std::optional<TensorType> type = info.rule(ctx);
   if (!type)
     return Value();
@@ -182,8 +187,8 @@ Value Evaluator::evalCall(const Expr &e, Frame &f, llvm::StringRef binding) {
   auto it = funcs.find(e.text);
   if (it != funcs.end()) {
     if (it->second->isModel) {
-      error(e.loc, f, "cannot call model '" + e.text +
-                          "'; only layers can be called");
+      error(e.loc, f,
+            "cannot call model '" + e.text + "'; only layers can be called");
       return Value();
     }
     return callLayer(*it->second, e, f, binding);
@@ -191,8 +196,9 @@ Value Evaluator::evalCall(const Expr &e, Frame &f, llvm::StringRef binding) {
   if (const BuiltinInfo *info = lookupBuiltin(e.text))
     return callBuiltin(*info, e, f);
   if (isInitName(e.text)) {
-    error(e.loc, f, "initializer '" + e.text +
-                        "' can only be used in a param declaration");
+    error(e.loc, f,
+          "initializer '" + e.text +
+              "' can only be used in a param declaration");
     return Value();
   }
   std::vector<llvm::StringRef> names;
@@ -202,8 +208,9 @@ Value Evaluator::evalCall(const Expr &e, Frame &f, llvm::StringRef binding) {
                         "reshape", "flatten", "transpose", "concat", "conv2d",
                         "max_pool2d", "avg_pool2d", "dropout", "mean", "sum"})
     names.push_back(b);
-  error(e.loc, f, "unknown layer or operation '" + e.text + "'" +
-                      didYouMean(e.text, names));
+  error(e.loc, f,
+        "unknown layer or operation '" + e.text + "'" +
+            didYouMean(e.text, names));
   return Value();
 }
 
@@ -213,8 +220,7 @@ bool Evaluator::checkAttr(const AttrSpec &spec, Value &v,
     return x.kind == Value::Int && x.intValue != kBatchDim;
   };
   auto isIntList = [&](const Value &x, bool allowBatch) {
-    return x.kind == Value::List &&
-           llvm::all_of(x.list, [&](const Value &e) {
+    return x.kind == Value::List && llvm::all_of(x.list, [&](const Value &e) {
              return e.kind == Value::Int && (allowBatch || isInt(e));
            });
   };
@@ -250,8 +256,9 @@ bool Evaluator::checkAttr(const AttrSpec &spec, Value &v,
     break;
   }
   if (!ok)
-    error(v.loc, f, "attribute '" + llvm::Twine(spec.name) + "' of " + callee +
-                        " must be " + expected + ", got " + describe(v));
+    error(v.loc, f,
+          "attribute '" + llvm::Twine(spec.name) + "' of " + callee +
+              " must be " + expected + ", got " + describe(v));
   return ok;
 }
 
@@ -259,8 +266,8 @@ Value Evaluator::callBuiltin(const BuiltinInfo &info, const Expr &call,
                              Frame &f) {
   unsigned numTensors = info.numTensors;
   if (info.numTensors < 0) // variadic: every positional argument
-    numTensors = llvm::count_if(call.args,
-                                [](const Arg &a) { return a.name.empty(); });
+    numTensors =
+        llvm::count_if(call.args, [](const Arg &a) { return a.name.empty(); });
   llvm::SmallVector<llvm::StringRef> slots(numTensors, "");
   unsigned numAttrs = 0;
   for (const AttrSpec &spec : info.attrs)
@@ -274,9 +281,10 @@ Value Evaluator::callBuiltin(const BuiltinInfo &info, const Expr &call,
   bool ok = true;
   for (unsigned i = 0; i < numTensors; ++i) {
     if (!bound[i]) {
-      error(call.loc, f, llvm::Twine(info.name) + " expects " +
-                             llvm::Twine(info.numTensors) +
-                             " tensor arguments, got " + llvm::Twine(i));
+      error(call.loc, f,
+            llvm::Twine(info.name) + " expects " +
+                llvm::Twine(info.numTensors) + " tensor arguments, got " +
+                llvm::Twine(i));
       return Value();
     }
     Value v = eval(*bound[i]->value, f);
@@ -296,8 +304,9 @@ Value Evaluator::callBuiltin(const BuiltinInfo &info, const Expr &call,
       attrLocs[i] = arg->value->loc;
       ok = !attrs[i].isError() && checkAttr(spec, attrs[i], info.name, f) && ok;
     } else if (spec.required) {
-      error(call.loc, f, "missing attribute '" + llvm::Twine(spec.name) +
-                             "' in call to " + info.name);
+      error(call.loc, f,
+            "missing attribute '" + llvm::Twine(spec.name) + "' in call to " +
+                info.name);
       ok = false;
     } else if (spec.kind == AttrKind::Int) {
       attrs[i] = Value::makeInt(int64_t(spec.defaultValue));

@@ -15,13 +15,13 @@ namespace nn {
 struct Value {
   enum Kind { Error, Tensor, Int, Float, Bool, String, List, Ident };
   Kind kind = Error;
-  int node = -1;            // Tensor
-  TensorType type;          // Tensor
-  int64_t intValue = 0;     // Int (kBatchDim for the batch dimension)
-  double floatValue = 0;    // Float
-  bool boolValue = false;   // Bool
-  std::string text;         // String, Ident
-  std::vector<Value> list;  // List
+  int node = -1;           // Tensor
+  TensorType type;         // Tensor
+  int64_t intValue = 0;    // Int (kBatchDim for the batch dimension)
+  double floatValue = 0;   // Float
+  bool boolValue = false;  // Bool
+  std::string text;        // String, Ident
+  std::vector<Value> list; // List
   llvm::SMLoc loc;
 
   static Value makeInt(int64_t v) {
@@ -44,15 +44,17 @@ struct Value {
   }
   bool isError() const { return kind == Error; }
   bool isNumber() const { return kind == Int || kind == Float; }
-  double asDouble() const { return kind == Int ? double(intValue) : floatValue; }
+  double asDouble() const {
+    return kind == Int ? double(intValue) : floatValue;
+  }
 };
 
 /// "int 3", "f32[N, 10]", "a list", ... for messages.
 std::string describeValue(const Value &v, llvm::StringRef batchName);
 
 enum class AttrKind {
-  Int,        // an int
-  Float,      // an int or a float
+  Int,   // an int
+  Float, // an int or a float
   Bool,
   Axes,       // an int, a list of ints, or absent (= all axes)
   IntList,    // a list of ints
@@ -76,11 +78,13 @@ struct RuleContext {
   llvm::ArrayRef<Value> attrs; // in AttrSpec order; Error kind = absent
   llvm::ArrayRef<llvm::SMLoc> attrLocs;
   llvm::StringRef batchName;
-  Node &node;                  // attributes to fill in
+  Node &node; // attributes to fill in
   std::function<mlir::InFlightDiagnostic(llvm::SMLoc, const llvm::Twine &)>
       error;
 
-  std::string fmt(const TensorType &t) const { return formatType(t, batchName); }
+  std::string fmt(const TensorType &t) const {
+    return formatType(t, batchName);
+  }
 };
 
 using ShapeRule = std::optional<TensorType> (*)(RuleContext &ctx);
@@ -106,8 +110,6 @@ void checkTrainBlocks(const Program &program, DiagEngine &diags,
                       std::vector<ModelGraph> &models);
 
 } // namespace nn
-
-
 
 namespace nn {
 

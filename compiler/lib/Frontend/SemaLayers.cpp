@@ -50,19 +50,18 @@ bool Evaluator::bindTensorArg(const FuncDecl &fn, const ArgDecl &arg,
   if (!elem)
     return false; // reported when the layer was declared
   if (decl.dims.size() != v.type.getRank()) {
-    auto diag = error(at, caller, fn.name + " expects a rank-" +
-                                      llvm::Twine(decl.dims.size()) +
-                                      " input " + formatTypeNode(decl) +
-                                      ", got " + fmt(v.type));
+    auto diag =
+        error(at, caller,
+              fn.name + " expects a rank-" + llvm::Twine(decl.dims.size()) +
+                  " input " + formatTypeNode(decl) + ", got " + fmt(v.type));
     if (decl.dims.size() == 2 && v.type.getRank() > 2) {
       int64_t rest = 1;
       for (int64_t d : llvm::ArrayRef(v.type.dims).drop_front())
         if (d == kBatchDim || __builtin_mul_overflow(rest, d, &rest))
           return false;
       TensorType flat{v.type.elem, {v.type.dims[0], rest}};
-      std::string what = argExpr && argExpr->kind == ExprKind::Name
-                             ? argExpr->text
-                             : "x";
+      std::string what =
+          argExpr && argExpr->kind == ExprKind::Name ? argExpr->text : "x";
       diag.attachNote(diags.getLoc(at))
           << "flatten(" << what << ") gives " << fmt(flat);
     }
@@ -70,9 +69,9 @@ bool Evaluator::bindTensorArg(const FuncDecl &fn, const ArgDecl &arg,
   }
   std::string detail;
   if (*elem != v.type.elem || !unifyDims(decl, v.type, callee, detail)) {
-    error(at, caller, fn.name + " expects " + arg.name + ": " +
-                          formatTypeNode(decl) + detail + ", got " +
-                          fmt(v.type));
+    error(at, caller,
+          fn.name + " expects " + arg.name + ": " + formatTypeNode(decl) +
+              detail + ", got " + fmt(v.type));
     return false;
   }
   return true;
@@ -127,8 +126,8 @@ Value Evaluator::callLayer(const FuncDecl &fn, const Expr &call, Frame &f,
   callee.parent = &f;
   callee.callLoc = call.loc;
   callee.callerLoc = locOf(call.loc, f);
-  std::string name = uniqueName(f, binding.empty() ? llvm::StringRef(fn.name)
-                                                   : binding);
+  std::string name =
+      uniqueName(f, binding.empty() ? llvm::StringRef(fn.name) : binding);
   callee.path = f.path.empty() ? name : f.path + "." + name;
 
   for (unsigned i = 0; i < fn.args.size(); ++i) {
@@ -136,8 +135,8 @@ Value Evaluator::callLayer(const FuncDecl &fn, const Expr &call, Frame &f,
     Value &v = values[i];
     if (!bound[i]) {
       if (!arg.defaultValue) {
-        error(call.loc, f, "missing argument '" + arg.name + "' in call to " +
-                               fn.name);
+        error(call.loc, f,
+              "missing argument '" + arg.name + "' in call to " + fn.name);
         ok = false;
         continue;
       }
@@ -149,7 +148,8 @@ Value Evaluator::callLayer(const FuncDecl &fn, const Expr &call, Frame &f,
     }
     const Expr *argExpr = bound[i] ? bound[i]->value.get() : nullptr;
     if (arg.type.isTensor)
-      ok = toTensor(v, f) && bindTensorArg(fn, arg, v, argExpr, callee, f) && ok;
+      ok =
+          toTensor(v, f) && bindTensorArg(fn, arg, v, argExpr, callee, f) && ok;
     else
       ok = checkLayerAttr(arg, v, fn.name, f) && ok;
     callee.env[arg.name] = v;
@@ -167,11 +167,12 @@ Value Evaluator::callLayer(const FuncDecl &fn, const Expr &call, Frame &f,
   return ret;
 }
 
-bool Evaluator::checkResult(const FuncDecl &fn, const Value &ret,
-                            Frame &callee, Frame &caller) {
+bool Evaluator::checkResult(const FuncDecl &fn, const Value &ret, Frame &callee,
+                            Frame &caller) {
   if (ret.kind != Value::Tensor) {
-    error(ret.loc, callee, "the result of " + fn.name + " must be a tensor, got " +
-                               describe(ret));
+    error(ret.loc, callee,
+          "the result of " + fn.name + " must be a tensor, got " +
+              describe(ret));
     return false;
   }
   if (!fn.hasResultType)
@@ -185,10 +186,10 @@ bool Evaluator::checkResult(const FuncDecl &fn, const Value &ret,
     return true;
   if (!elem)
     return false;
-  auto diag = error(ret.loc, callee, "return type mismatch: " + fn.name +
-                                         " returns " + fmt(ret.type) +
-                                         " but is declared to return " +
-                                         formatTypeNode(decl) + detail);
+  auto diag =
+      error(ret.loc, callee,
+            "return type mismatch: " + fn.name + " returns " + fmt(ret.type) +
+                " but is declared to return " + formatTypeNode(decl) + detail);
   diag.attachNote(diags.getLoc(decl.loc)) << "declared result type is here";
   (void)caller;
   return false;

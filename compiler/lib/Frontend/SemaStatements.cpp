@@ -29,9 +29,9 @@ void Evaluator::execBody(const std::vector<StmtPtr> &body, Frame &f,
     if (aborted || diags.shouldStop())
       return;
     if (++statements > kMaxStatements) {
-      error(stmt->loc, f, "the model is too large: more than " +
-                              llvm::Twine(kMaxStatements) +
-                              " statements after inlining and unrolling");
+      error(stmt->loc, f,
+            "the model is too large: more than " + llvm::Twine(kMaxStatements) +
+                " statements after inlining and unrolling");
       aborted = true;
       return;
     }
@@ -53,9 +53,10 @@ void Evaluator::execBody(const std::vector<StmtPtr> &body, Frame &f,
       if (!lo || !hi)
         break;
       if (*hi - *lo > kMaxLoopTrips) {
-        error(stmt->loc, f, "loop of " + llvm::Twine(*hi - *lo) +
-                                " iterations is too long to unroll (at most " +
-                                llvm::Twine(kMaxLoopTrips) + ")");
+        error(stmt->loc, f,
+              "loop of " + llvm::Twine(*hi - *lo) +
+                  " iterations is too long to unroll (at most " +
+                  llvm::Twine(kMaxLoopTrips) + ")");
         break;
       }
       for (int64_t i = *lo; i < *hi && !aborted; ++i) {
@@ -73,8 +74,8 @@ void Evaluator::execBody(const std::vector<StmtPtr> &body, Frame &f,
 bool Evaluator::resolveParamType(const TypeNode &type, Frame &f,
                                  TensorType &out) {
   if (!type.isTensor || type.name != "f32") {
-    error(type.loc, f, "a parameter must be an f32 tensor, got " +
-                           formatTypeNode(type));
+    error(type.loc, f,
+          "a parameter must be an f32 tensor, got " + formatTypeNode(type));
     return false;
   }
   for (const DimNode &d : type.dims) {
@@ -82,20 +83,22 @@ bool Evaluator::resolveParamType(const TypeNode &type, Frame &f,
     if (d.isVar) {
       auto it = f.env.find(d.name);
       if (it == f.env.end() || it->second.kind != Value::Int) {
-        error(d.loc, f, "unknown dimension '" + d.name +
-                            "': a parameter's shape must be known");
+        error(d.loc, f,
+              "unknown dimension '" + d.name +
+                  "': a parameter's shape must be known");
         return false;
       }
       v = it->second.intValue;
     }
     if (v == kBatchDim) {
-      error(d.loc, f, "a parameter's shape cannot use the batch dimension " +
-                          g.batchName);
+      error(d.loc, f,
+            "a parameter's shape cannot use the batch dimension " +
+                g.batchName);
       return false;
     }
     if (v <= 0) {
-      error(d.loc, f, "parameter dimension must be positive, got " +
-                          llvm::Twine(v));
+      error(d.loc, f,
+            "parameter dimension must be positive, got " + llvm::Twine(v));
       return false;
     }
     out.dims.push_back(v);
@@ -128,12 +131,15 @@ bool Evaluator::parseInit(const Expr &e, Frame &f, const TensorType &type,
     const char *name;
     llvm::SmallVector<llvm::StringRef, 2> args;
   };
-  static const InitForm forms[] = {
-      {"zeros", {}},          {"ones", {}},
-      {"constant", {"value"}}, {"uniform", {"lo", "hi"}},
-      {"normal", {"mean", "std"}}, {"glorot_uniform", {}},
-      {"he_normal", {}},      {"he_uniform", {}},
-      {"lecun_uniform", {}}};
+  static const InitForm forms[] = {{"zeros", {}},
+                                   {"ones", {}},
+                                   {"constant", {"value"}},
+                                   {"uniform", {"lo", "hi"}},
+                                   {"normal", {"mean", "std"}},
+                                   {"glorot_uniform", {}},
+                                   {"he_normal", {}},
+                                   {"he_uniform", {}},
+                                   {"lecun_uniform", {}}};
   const InitForm *form = nullptr;
   if (e.kind == ExprKind::Name || e.kind == ExprKind::Call)
     for (const InitForm &candidate : forms)
@@ -142,18 +148,20 @@ bool Evaluator::parseInit(const Expr &e, Frame &f, const TensorType &type,
   if (!form) {
     std::vector<llvm::StringRef> names(std::begin(kInitNames),
                                        std::end(kInitNames));
-    error(e.loc, f, "expected an initializer: zeros, ones, constant(v), "
-                    "uniform(lo, hi), normal(mean, std), glorot_uniform, "
-                    "he_normal, he_uniform or lecun_uniform" +
-                        (e.kind == ExprKind::Name || e.kind == ExprKind::Call
-                             ? didYouMean(e.text, names)
-                             : ""));
+    error(e.loc, f,
+          "expected an initializer: zeros, ones, constant(v), "
+          "uniform(lo, hi), normal(mean, std), glorot_uniform, "
+          "he_normal, he_uniform or lecun_uniform" +
+              (e.kind == ExprKind::Name || e.kind == ExprKind::Call
+                   ? didYouMean(e.text, names)
+                   : ""));
     return false;
   }
   init.kind = form->name;
   if (e.kind == ExprKind::Name && !form->args.empty()) {
-    error(e.loc, f, "initializer '" + e.text + "' needs arguments: " + e.text +
-                        "(" + llvm::join(form->args, ", ") + ")");
+    error(e.loc, f,
+          "initializer '" + e.text + "' needs arguments: " + e.text + "(" +
+              llvm::join(form->args, ", ") + ")");
     return false;
   }
   llvm::SmallVector<const Arg *> bound;
@@ -163,16 +171,17 @@ bool Evaluator::parseInit(const Expr &e, Frame &f, const TensorType &type,
   double values[2] = {0, 0};
   for (unsigned i = 0; i < form->args.size(); ++i) {
     if (!bound[i]) {
-      error(e.loc, f, "missing argument '" + form->args[i] +
-                          "' of initializer " + e.text);
+      error(e.loc, f,
+            "missing argument '" + form->args[i] + "' of initializer " +
+                e.text);
       return false;
     }
     Value v = eval(*bound[i]->value, f);
     if (v.isError())
       return false;
     if (!v.isNumber() || v.intValue == kBatchDim) {
-      error(v.loc, f, "initializer argument must be a number, got " +
-                          describe(v));
+      error(v.loc, f,
+            "initializer argument must be a number, got " + describe(v));
       return false;
     }
     values[i] = v.asDouble();
@@ -180,8 +189,9 @@ bool Evaluator::parseInit(const Expr &e, Frame &f, const TensorType &type,
   init.a = values[0];
   init.b = values[1];
   if (init.kind == "uniform" && !(init.a < init.b)) {
-    error(e.loc, f, "uniform needs lo < hi, got uniform(" + formatNumber(init.a) +
-                        ", " + formatNumber(init.b) + ")");
+    error(e.loc, f,
+          "uniform needs lo < hi, got uniform(" + formatNumber(init.a) + ", " +
+              formatNumber(init.b) + ")");
     return false;
   }
   if (init.kind == "normal" && init.b < 0) {
@@ -201,8 +211,8 @@ void Evaluator::declareParam(const Stmt &stmt, Frame &f) {
     return;
   auto prev = f.paramLocs.find(stmt.name);
   if (prev != f.paramLocs.end()) {
-    auto diag = error(stmt.nameLoc, f, "duplicate parameter '" + stmt.name +
-                                           "' in this body");
+    auto diag = error(stmt.nameLoc, f,
+                      "duplicate parameter '" + stmt.name + "' in this body");
     diag.attachNote(diags.getLoc(prev->second)) << "previously declared here";
     return;
   }

@@ -54,10 +54,10 @@ static bool checkRank(RuleContext &ctx, unsigned i, unsigned rank,
   unsigned got = ctx.inputs[i].getRank();
   if (got == rank || (atLeast && got > rank))
     return true;
-  ctx.error(ctx.inputLocs[i],
-            ctx.opName + " expects " + (atLeast ? "at least " : "") + "a rank-" +
-                llvm::Twine(rank) + " " + form + ", got " +
-                ctx.fmt(ctx.inputs[i]));
+  ctx.error(ctx.inputLocs[i], ctx.opName + " expects " +
+                                  (atLeast ? "at least " : "") + "a rank-" +
+                                  llvm::Twine(rank) + " " + form + ", got " +
+                                  ctx.fmt(ctx.inputs[i]));
   return false;
 }
 
@@ -151,10 +151,9 @@ static Result transposeRule(RuleContext &ctx) {
   if (hasAttr(ctx, 0)) {
     perm = intList(ctx.attrs[0]);
     if (perm.size() != rank) {
-      ctx.error(attrLoc(ctx, 0), "transpose permutation has " +
-                                     llvm::Twine(perm.size()) +
-                                     " entries for a rank-" +
-                                     llvm::Twine(rank) + " tensor");
+      ctx.error(attrLoc(ctx, 0),
+                "transpose permutation has " + llvm::Twine(perm.size()) +
+                    " entries for a rank-" + llvm::Twine(rank) + " tensor");
       return std::nullopt;
     }
     std::vector<bool> seen(rank);
@@ -164,8 +163,8 @@ static Result transposeRule(RuleContext &ctx) {
         return std::nullopt;
       p = *axis;
       if (seen[p]) {
-        ctx.error(attrLoc(ctx, 0), "transpose permutation repeats axis " +
-                                       llvm::Twine(p));
+        ctx.error(attrLoc(ctx, 0),
+                  "transpose permutation repeats axis " + llvm::Twine(p));
         return std::nullopt;
       }
       seen[p] = true;
@@ -227,15 +226,16 @@ static Result reshapeRule(RuleContext &ctx) {
   if (inferred >= 0)
     outSize = -outSize; // staticProduct multiplied by the -1
   auto mismatch = [&]() {
-    ctx.error(loc, "cannot reshape " + ctx.fmt(x) + " into [" +
-                       llvm::join(llvm::map_range(target,
-                                                  [&](int64_t d) {
-                                                    return isBatch(d)
-                                                               ? ctx.batchName.str()
-                                                               : std::to_string(d);
-                                                  }),
-                                  ", ") +
-                       "]: the element counts differ");
+    ctx.error(loc,
+              "cannot reshape " + ctx.fmt(x) + " into [" +
+                  llvm::join(llvm::map_range(target,
+                                             [&](int64_t d) {
+                                               return isBatch(d)
+                                                          ? ctx.batchName.str()
+                                                          : std::to_string(d);
+                                             }),
+                             ", ") +
+                  "]: the element counts differ");
     return std::nullopt;
   };
   if (inSize < 0 || outSize <= 0)
@@ -287,9 +287,9 @@ static Result concatRule(RuleContext &ctx) {
     for (unsigned d = 0; ok && d < t.getRank(); ++d)
       ok = d == *axis || t.dims[d] == first.dims[d];
     if (!ok || isBatch(t.dims[*axis]) || isBatch(r.dims[*axis])) {
-      ctx.error(ctx.inputLocs[i], "cannot concatenate " + ctx.fmt(t) +
-                                      " to " + ctx.fmt(first) +
-                                      " along axis " + llvm::Twine(*axis));
+      ctx.error(ctx.inputLocs[i], "cannot concatenate " + ctx.fmt(t) + " to " +
+                                      ctx.fmt(first) + " along axis " +
+                                      llvm::Twine(*axis));
       return std::nullopt;
     }
     r.dims[*axis] += t.dims[*axis];
@@ -303,14 +303,14 @@ static Result reduceRule(RuleContext &ctx) {
     return std::nullopt;
   const TensorType &x = ctx.inputs[0];
   std::vector<bool> reduced(x.getRank(), !hasAttr(ctx, 0));
-  for (int64_t a : hasAttr(ctx, 0) ? intList(ctx.attrs[0])
-                                   : std::vector<int64_t>()) {
+  for (int64_t a :
+       hasAttr(ctx, 0) ? intList(ctx.attrs[0]) : std::vector<int64_t>()) {
     auto axis = normalizeAxis(ctx, a, x.getRank(), attrLoc(ctx, 0));
     if (!axis)
       return std::nullopt;
     if (reduced[*axis]) {
-      ctx.error(attrLoc(ctx, 0), "axis " + llvm::Twine(*axis) +
-                                     " is reduced twice");
+      ctx.error(attrLoc(ctx, 0),
+                "axis " + llvm::Twine(*axis) + " is reduced twice");
       return std::nullopt;
     }
     reduced[*axis] = true;
@@ -333,8 +333,8 @@ static Result reduceRule(RuleContext &ctx) {
 static Result softmaxRule(RuleContext &ctx) {
   if (!checkF32(ctx) || !checkRank(ctx, 0, 1, "tensor", /*atLeast=*/true))
     return std::nullopt;
-  auto axis = normalizeAxis(ctx, ctx.attrs[0].intValue,
-                            ctx.inputs[0].getRank(), attrLoc(ctx, 0));
+  auto axis = normalizeAxis(ctx, ctx.attrs[0].intValue, ctx.inputs[0].getRank(),
+                            attrLoc(ctx, 0));
   if (!axis)
     return std::nullopt;
   ctx.node.intAttr = *axis;
@@ -363,10 +363,9 @@ static std::optional<int64_t> windowOutput(RuleContext &ctx, int64_t in,
   }
   int64_t span = in + 2 * padding - window;
   if (span < 0) {
-    ctx.error(ctx.callLoc, ctx.opName + " window of size " +
-                               llvm::Twine(window) +
-                               " does not fit the input " +
-                               ctx.fmt(ctx.inputs[0]));
+    ctx.error(ctx.callLoc,
+              ctx.opName + " window of size " + llvm::Twine(window) +
+                  " does not fit the input " + ctx.fmt(ctx.inputs[0]));
     return std::nullopt;
   }
   return span / stride + 1;
@@ -381,11 +380,11 @@ static Result conv2dRule(RuleContext &ctx) {
     return std::nullopt;
   const TensorType &x = ctx.inputs[0], &w = ctx.inputs[1];
   if (x.dims[1] != w.dims[1]) {
-    ctx.error(ctx.inputLocs[1], "conv2d filter " + ctx.fmt(w) + " expects " +
-                                    llvm::Twine(w.dims[1]) +
-                                    " input channels, but the input " +
-                                    ctx.fmt(x) + " has " +
-                                    ctx.fmt(TensorType{ElemType::F32, {x.dims[1]}}));
+    ctx.error(ctx.inputLocs[1],
+              "conv2d filter " + ctx.fmt(w) + " expects " +
+                  llvm::Twine(w.dims[1]) + " input channels, but the input " +
+                  ctx.fmt(x) + " has " +
+                  ctx.fmt(TensorType{ElemType::F32, {x.dims[1]}}));
     return std::nullopt;
   }
   int64_t stride = ctx.attrs[0].intValue, padding = ctx.attrs[1].intValue;
@@ -432,8 +431,8 @@ static Result poolRule(RuleContext &ctx) {
 static Result dropoutRule(RuleContext &ctx) {
   double rate = ctx.attrs[0].asDouble();
   if (rate < 0 || rate >= 1) {
-    ctx.error(attrLoc(ctx, 0), "dropout rate must be in [0, 1), got " +
-                                   formatNumber(rate));
+    ctx.error(attrLoc(ctx, 0),
+              "dropout rate must be in [0, 1), got " + formatNumber(rate));
     return std::nullopt;
   }
   ctx.node.floatAttr = rate;
@@ -448,12 +447,12 @@ static Result crossEntropyRule(RuleContext &ctx) {
     return std::nullopt;
   const TensorType &logits = ctx.inputs[0], &labels = ctx.inputs[1];
   if (labels.elem != ElemType::I32 || labels.dims[0] != logits.dims[0]) {
-    ctx.error(ctx.inputLocs[1], "cross_entropy expects labels i32[" +
-                                    (isBatch(logits.dims[0])
-                                         ? ctx.batchName.str()
-                                         : std::to_string(logits.dims[0])) +
-                                    "] for logits " + ctx.fmt(logits) +
-                                    ", got " + ctx.fmt(labels));
+    ctx.error(ctx.inputLocs[1],
+              "cross_entropy expects labels i32[" +
+                  (isBatch(logits.dims[0]) ? ctx.batchName.str()
+                                           : std::to_string(logits.dims[0])) +
+                  "] for logits " + ctx.fmt(logits) + ", got " +
+                  ctx.fmt(labels));
     return std::nullopt;
   }
   return TensorType{ElemType::F32, {}};
@@ -475,8 +474,8 @@ static Result mseRule(RuleContext &ctx) {
 static Result argmaxRule(RuleContext &ctx) {
   if (!checkF32(ctx) || !checkRank(ctx, 0, 1, "tensor", /*atLeast=*/true))
     return std::nullopt;
-  auto axis = normalizeAxis(ctx, ctx.attrs[0].intValue,
-                            ctx.inputs[0].getRank(), attrLoc(ctx, 0));
+  auto axis = normalizeAxis(ctx, ctx.attrs[0].intValue, ctx.inputs[0].getRank(),
+                            attrLoc(ctx, 0));
   if (!axis)
     return std::nullopt;
   ctx.node.intAttr = *axis;
@@ -504,45 +503,91 @@ static const BuiltinInfo kBuiltins[] = {
     {"relu", OpKind::Relu, 1, {kNone, kNone}, unaryRule},
     {"gelu", OpKind::Gelu, 1, {kNone, kNone}, unaryRule},
     {"abs", OpKind::Abs, 1, {kNone, kNone}, unaryRule},
-    {"leaky_relu", OpKind::LeakyRelu, 1,
-     {{"alpha", AttrKind::Float, false, 0.01}, kNone}, leakyReluRule},
+    {"leaky_relu",
+     OpKind::LeakyRelu,
+     1,
+     {{"alpha", AttrKind::Float, false, 0.01}, kNone},
+     leakyReluRule},
     {"pow", OpKind::Pow, 1, {{"p", AttrKind::Float, true, 0}, kNone}, powRule},
     {"matmul", OpKind::Matmul, 2, {kNone, kNone}, matmulRule},
-    {"transpose", OpKind::Transpose, 1,
-     {{"perm", AttrKind::OptIntList, false, 0}, kNone}, transposeRule},
-    {"reshape", OpKind::Reshape, 1,
-     {{"shape", AttrKind::IntList, true, 0}, kNone}, reshapeRule},
+    {"transpose",
+     OpKind::Transpose,
+     1,
+     {{"perm", AttrKind::OptIntList, false, 0}, kNone},
+     transposeRule},
+    {"reshape",
+     OpKind::Reshape,
+     1,
+     {{"shape", AttrKind::IntList, true, 0}, kNone},
+     reshapeRule},
     {"flatten", OpKind::Flatten, 1, {kNone, kNone}, flattenRule},
-    {"concat", OpKind::Concat, -1,
-     {{"axis", AttrKind::Int, false, 1}, kNone}, concatRule},
-    {"sum", OpKind::Sum, 1,
-     {{"axis", AttrKind::Axes, false, 0}, {"keepdims", AttrKind::Bool, false, 0}},
+    {"concat",
+     OpKind::Concat,
+     -1,
+     {{"axis", AttrKind::Int, false, 1}, kNone},
+     concatRule},
+    {"sum",
+     OpKind::Sum,
+     1,
+     {{"axis", AttrKind::Axes, false, 0},
+      {"keepdims", AttrKind::Bool, false, 0}},
      reduceRule},
-    {"mean", OpKind::Mean, 1,
-     {{"axis", AttrKind::Axes, false, 0}, {"keepdims", AttrKind::Bool, false, 0}},
+    {"mean",
+     OpKind::Mean,
+     1,
+     {{"axis", AttrKind::Axes, false, 0},
+      {"keepdims", AttrKind::Bool, false, 0}},
      reduceRule},
-    {"reduce_max", OpKind::ReduceMax, 1,
-     {{"axis", AttrKind::Axes, false, 0}, {"keepdims", AttrKind::Bool, false, 0}},
+    {"reduce_max",
+     OpKind::ReduceMax,
+     1,
+     {{"axis", AttrKind::Axes, false, 0},
+      {"keepdims", AttrKind::Bool, false, 0}},
      reduceRule},
-    {"softmax", OpKind::Softmax, 1,
-     {{"axis", AttrKind::Int, false, -1}, kNone}, softmaxRule},
-    {"log_softmax", OpKind::LogSoftmax, 1,
-     {{"axis", AttrKind::Int, false, -1}, kNone}, softmaxRule},
-    {"conv2d", OpKind::Conv2D, 2,
-     {{"stride", AttrKind::Int, false, 1}, {"padding", AttrKind::Int, false, 0}},
+    {"softmax",
+     OpKind::Softmax,
+     1,
+     {{"axis", AttrKind::Int, false, -1}, kNone},
+     softmaxRule},
+    {"log_softmax",
+     OpKind::LogSoftmax,
+     1,
+     {{"axis", AttrKind::Int, false, -1}, kNone},
+     softmaxRule},
+    {"conv2d",
+     OpKind::Conv2D,
+     2,
+     {{"stride", AttrKind::Int, false, 1},
+      {"padding", AttrKind::Int, false, 0}},
      conv2dRule},
-    {"max_pool2d", OpKind::MaxPool2D, 1,
-     {{"size", AttrKind::Int, false, 2}, {"stride", AttrKind::OptInt, false, 0}},
+    {"max_pool2d",
+     OpKind::MaxPool2D,
+     1,
+     {{"size", AttrKind::Int, false, 2},
+      {"stride", AttrKind::OptInt, false, 0}},
      poolRule},
-    {"avg_pool2d", OpKind::AvgPool2D, 1,
-     {{"size", AttrKind::Int, false, 2}, {"stride", AttrKind::OptInt, false, 0}},
+    {"avg_pool2d",
+     OpKind::AvgPool2D,
+     1,
+     {{"size", AttrKind::Int, false, 2},
+      {"stride", AttrKind::OptInt, false, 0}},
      poolRule},
-    {"dropout", OpKind::Dropout, 1,
-     {{"rate", AttrKind::Float, true, 0}, kNone}, dropoutRule},
-    {"cross_entropy", OpKind::CrossEntropy, 2, {kNone, kNone}, crossEntropyRule},
+    {"dropout",
+     OpKind::Dropout,
+     1,
+     {{"rate", AttrKind::Float, true, 0}, kNone},
+     dropoutRule},
+    {"cross_entropy",
+     OpKind::CrossEntropy,
+     2,
+     {kNone, kNone},
+     crossEntropyRule},
     {"mse", OpKind::Mse, 2, {kNone, kNone}, mseRule},
-    {"argmax", OpKind::Argmax, 1,
-     {{"axis", AttrKind::Int, false, -1}, kNone}, argmaxRule},
+    {"argmax",
+     OpKind::Argmax,
+     1,
+     {{"axis", AttrKind::Int, false, -1}, kNone},
+     argmaxRule},
 };
 
 const BuiltinInfo *nn::lookupBuiltin(llvm::StringRef name) {

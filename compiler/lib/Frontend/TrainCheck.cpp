@@ -19,7 +19,8 @@ const llvm::StringRef kKeys[] = {"data",  "test",   "loss", "optimizer",
 
 class TrainChecker {
 public:
-  TrainChecker(DiagEngine &diags, const TrainDecl &decl, const ModelGraph *model)
+  TrainChecker(DiagEngine &diags, const TrainDecl &decl,
+               const ModelGraph *model)
       : diags(diags), decl(decl), model(model) {}
 
   bool check(TrainSpec &spec);
@@ -93,8 +94,9 @@ bool TrainChecker::getSource(const Expr &e, llvm::StringRef key,
                              DataSource &src) {
   if (e.kind != ExprKind::Call ||
       (e.text != "idx" && e.text != "csv" && e.text != "npy")) {
-    error(e.loc, "'" + key + "' must be a data source: idx(images, labels), "
-                             "csv(file) or npy(inputs, targets)");
+    error(e.loc, "'" + key +
+                     "' must be a data source: idx(images, labels), "
+                     "csv(file) or npy(inputs, targets)");
     return false;
   }
   src.kind = e.text;
@@ -185,8 +187,8 @@ bool TrainChecker::getOptimizer(const Expr &e, TrainSpec &spec) {
     if (slots[i] == "nesterov") {
       Value v = eval(arg);
       if (v.kind != Value::Bool && !v.isError())
-        error(arg.loc, "'nesterov' must be true or false, got " +
-                           describeValue(v, "N"));
+        error(arg.loc,
+              "'nesterov' must be true or false, got " + describeValue(v, "N"));
       spec.nesterov = v.boolValue;
       continue;
     }
@@ -261,31 +263,32 @@ bool TrainChecker::check(TrainSpec &spec) {
       if (v.kind == Value::Bool)
         spec.shuffle = v.boolValue;
       else if (!v.isError())
-        error(value.loc, "'shuffle' must be true or false, got " +
-                             describeValue(v, "N"));
+        error(value.loc,
+              "'shuffle' must be true or false, got " + describeValue(v, "N"));
     } else {
       error(entry.loc, "unknown train setting '" + key + "'; expected one of " +
-                           llvm::join(llvm::ArrayRef(kKeys), ", ") + didYouMean(key, kKeys));
+                           llvm::join(llvm::ArrayRef(kKeys), ", ") +
+                           didYouMean(key, kKeys));
     }
   }
   if (!seen.count("data"))
-    error(decl.loc, "the train block of '" + decl.model +
-                        "' has no 'data' source");
+    error(decl.loc,
+          "the train block of '" + decl.model + "' has no 'data' source");
   if (!seen.count("loss"))
     error(decl.loc, "the train block of '" + decl.model + "' has no 'loss'");
   if (!ok || !hasData || !model || model->result < 0)
     return ok;
   if (model->inputs.size() != 1)
-    error(decl.loc, "a model with a train block must have exactly one input; '" +
-                        decl.model + "' has " +
-                        llvm::Twine(model->inputs.size()));
+    error(decl.loc,
+          "a model with a train block must have exactly one input; '" +
+              decl.model + "' has " + llvm::Twine(model->inputs.size()));
   const TensorType &out = model->nodes[model->result].type;
   if (spec.loss == "cross_entropy" &&
       (out.getRank() != 2 || out.elem != ElemType::F32))
-    error(lossEntry->value->loc,
-          "cross_entropy needs a model output f32[" + model->batchName +
-              ", C], but '" + decl.model + "' returns " +
-              formatType(out, model->batchName));
+    error(lossEntry->value->loc, "cross_entropy needs a model output f32[" +
+                                     model->batchName + ", C], but '" +
+                                     decl.model + "' returns " +
+                                     formatType(out, model->batchName));
   if (spec.loss == "mse" && out.elem != ElemType::F32)
     error(lossEntry->value->loc, "mse needs an f32 model output");
   return ok;
@@ -311,8 +314,8 @@ void nn::checkTrainBlocks(const Program &program, DiagEngine &diags,
       }
       auto [it, inserted] = trained.try_emplace(decl->model, decl->loc);
       if (!inserted) {
-        diags.error(decl->loc, "model '" + decl->model +
-                                   "' already has a train block")
+        diags.error(decl->loc,
+                    "model '" + decl->model + "' already has a train block")
                 .attachNote(diags.getLoc(it->second))
             << "the first train block is here";
         continue;

@@ -1,11 +1,11 @@
 //===- Backend.cpp - runs the stages and writes what nnc emits ------------===//
 
 #include "nn/Pipelines/Backend.h"
+#include "../Target/CPU/HostTarget.h"
+#include "../Target/PipelineText.h"
 #include "Manifest.h"
 #include "ModelCost.h"
 #include "ObjectEmitter.h"
-#include "../Target/CPU/HostTarget.h"
-#include "../Target/PipelineText.h"
 
 #include "nn/Conversion/Passes.h"
 #include "nn/Dialect/NN/IR/NNDialect.h"
@@ -27,7 +27,6 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/TargetParser/Host.h"
-
 
 using namespace mlir;
 
@@ -57,9 +56,9 @@ constexpr llvm::StringLiteral kLinalgStage =
     "canonicalize),cse";
 
 /// Runs the passes `build` adds, with the MLIR debug flags when asked.
-static LogicalResult
-runStage(ModuleOp module, const nnc::BackendOptions &options,
-         llvm::function_ref<void(OpPassManager &)> build) {
+static LogicalResult runStage(ModuleOp module,
+                              const nnc::BackendOptions &options,
+                              llvm::function_ref<void(OpPassManager &)> build) {
   PassManager pm(module->getName());
   if (options.applyMLIRCommandLine && failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -78,7 +77,8 @@ static bool hasTrainBlock(ModuleOp module) {
 static void markEntryPoints(ModuleOp module) {
   for (const nnc::EntryPoint &entry : nnc::findEntryPoints(module))
     if (auto func = module.lookupSymbol<func::FuncOp>(entry.symbol))
-      func->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+      func->setAttr("llvm.emit_c_interface",
+                    UnitAttr::get(module.getContext()));
 }
 
 /// The nn.* attributes have served the manifest; LLVM IR translation would
@@ -96,7 +96,8 @@ static void dropNNAttributes(ModuleOp module) {
   }
 }
 
-void nnc::buildLoweringPipeline(OpPassManager &pm, const BackendOptions &options) {
+void nnc::buildLoweringPipeline(OpPassManager &pm,
+                                const BackendOptions &options) {
   switch (options.target) {
   case nnc::Target::CPU:
     return buildCPULoweringPipeline(pm, options);
@@ -110,7 +111,9 @@ void nnc::buildLoweringPipeline(OpPassManager &pm, const BackendOptions &options
 LogicalResult nnc::lowerModule(ModuleOp module, BackendStage first,
                                BackendStage last,
                                const BackendOptions &options) {
-  auto runs = [&](BackendStage stage) { return first <= stage && stage <= last; };
+  auto runs = [&](BackendStage stage) {
+    return first <= stage && stage <= last;
+  };
   auto text = [](StringRef pipeline) {
     return [pipeline](OpPassManager &pm) { addPipelineText(pm, pipeline); };
   };
@@ -122,7 +125,8 @@ LogicalResult nnc::lowerModule(ModuleOp module, BackendStage first,
     return failure();
   // gradcheck's float64 differences run on the host CPU.
   if (runs(BackendStage::Linalg) && options.target == nnc::Target::CPU &&
-      options.gradientsF64 && failed(runStage(module, options, text("nn-gradients-f64"))))
+      options.gradientsF64 &&
+      failed(runStage(module, options, text("nn-gradients-f64"))))
     return failure();
   if (!runs(BackendStage::LLVM))
     return success();
@@ -151,8 +155,8 @@ static LogicalResult linkExecutable(ModuleOp module, StringRef object,
                                     const nnc::BackendOptions &options) {
   std::string runtime = findRuntimeLibrary();
   if (!llvm::sys::fs::exists(runtime))
-    return module.emitError() << "cannot find the runtime library '" << runtime
-                              << "'";
+    return module.emitError()
+           << "cannot find the runtime library '" << runtime << "'";
   // A runtime built with sanitizers (cmake -DNNC_SANITIZE=ON) links with the
   // compiler that built it, whose sanitizer runtimes it was compiled for.
 #ifdef NNC_SANITIZER_LINK_DRIVER
@@ -164,8 +168,8 @@ static LogicalResult linkExecutable(ModuleOp module, StringRef object,
 #endif
   if (!driver)
     return module.emitError("cannot find a C++ linker driver (c++ or g++)");
-  SmallVector<StringRef> args = {*driver, "-o",     output,  object,
-                                 runtime, "-lz",    "-lm",   "-lpthread"};
+  SmallVector<StringRef> args = {*driver, "-o",  output, object,
+                                 runtime, "-lz", "-lm",  "-lpthread"};
 #ifdef NNC_SANITIZER_FLAGS
   args.push_back(NNC_SANITIZER_FLAGS);
 #endif
@@ -176,8 +180,8 @@ static LogicalResult linkExecutable(ModuleOp module, StringRef object,
   // The CUDA driver is loaded with dlopen, only when a GPU is used.
   args.push_back("-ldl");
   std::string error;
-  int rc = llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, {}, 0, 0,
-                                     &error);
+  int rc =
+      llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, {}, 0, 0, &error);
   if (rc != 0)
     return module.emitError() << "linking '" << output << "' failed"
                               << (error.empty() ? "" : ": " + error);
@@ -193,9 +197,9 @@ static std::string buildFlagsLine(const nnc::BackendOptions &options) {
   switch (options.target) {
   case nnc::Target::CPU:
     add("target", "cpu");
-    add("mcpu", options.mcpu == "native" ? "native (" +
-                                               llvm::sys::getHostCPUName() + ")"
-                                         : Twine(options.mcpu));
+    add("mcpu", options.mcpu == "native"
+                    ? "native (" + llvm::sys::getHostCPUName() + ")"
+                    : Twine(options.mcpu));
     add("avx512", targetHasAVX512(options) ? "yes" : "no");
     break;
   case nnc::Target::CUDA:
@@ -212,8 +216,8 @@ static std::string buildFlagsLine(const nnc::BackendOptions &options) {
 }
 
 LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
-                             const BackendOptions &options,
-                             llvm::raw_ostream &os, StringRef outputPath) {
+                              const BackendOptions &options,
+                              llvm::raw_ostream &os, StringRef outputPath) {
   // The manifest is read from nn-level attributes, before lowering drops them.
   if (stage <= BackendStage::Linalg) {
     if (failed(lowerModule(module, BackendStage::NNTrain, stage, options)))
@@ -222,7 +226,7 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
     return success();
   }
   if (failed(lowerModule(module, BackendStage::NNTrain, BackendStage::NNTrain,
-                          options)))
+                         options)))
     return failure();
   FailureOr<std::string> manifest = buildManifest(module);
   if (failed(manifest))
@@ -248,8 +252,8 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
     appendLine("entry\tgradients_f64");
   // FLOPs and tensor sizes are read where every computation is a linalg op.
   appendLine(buildCostManifest(module));
-  if (failed(lowerModule(module, BackendStage::LLVM, BackendStage::LLVM,
-                         options)))
+  if (failed(
+          lowerModule(module, BackendStage::LLVM, BackendStage::LLVM, options)))
     return failure();
   if (stage == BackendStage::LLVM) {
     module.print(os);
@@ -300,8 +304,8 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
     std::error_code ec;
     llvm::ToolOutputFile file(objectPath, ec, llvm::sys::fs::OF_None);
     if (ec)
-      return module.emitError() << "cannot write '" << objectPath
-                                << "': " << ec.message();
+      return module.emitError()
+             << "cannot write '" << objectPath << "': " << ec.message();
     if (failed(emitMachineCode(*llvmModule, false, options, file.os(), error)))
       return module.emitError() << error;
     file.keep();

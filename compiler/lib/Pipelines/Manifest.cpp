@@ -29,7 +29,9 @@ class ManifestWriter {
 public:
   explicit ManifestWriter(std::string &text) : os(text) {}
 
-  void line(StringRef kind) { os << (first ? "" : "\n") << kind, first = false; }
+  void line(StringRef kind) {
+    os << (first ? "" : "\n") << kind, first = false;
+  }
   void field(StringRef value) {
     os << '\t' << value;
     if (value.find_first_of("\t\n") != StringRef::npos)
@@ -70,8 +72,7 @@ void ManifestWriter::field(StringRef key, Attribute value) {
     char buf[32];
     auto r = std::to_chars(buf, buf + sizeof buf, f.getValueAsDouble());
     vs << StringRef(buf, r.ptr - buf);
-  }
-  else
+  } else
     vs << value;
   field((key + "=" + text).str());
 }
@@ -130,7 +131,8 @@ FailureOr<std::string> nnc::buildManifest(ModuleOp module) {
 
   for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i) {
     Type type = model.getArgumentTypes()[i];
-    if (auto name = model.getArgAttrOfType<StringAttr>(i, mlir::nn::kInputAttr)) {
+    if (auto name =
+            model.getArgAttrOfType<StringAttr>(i, mlir::nn::kInputAttr)) {
       w.line("input");
       w.field(name.getValue());
       w.type(type);
@@ -139,8 +141,8 @@ FailureOr<std::string> nnc::buildManifest(ModuleOp module) {
       w.line("param");
       w.field(name.getValue());
       w.type(type);
-      if (auto init = model.getArgAttrOfType<DictionaryAttr>(
-              i, mlir::nn::kInitAttr))
+      if (auto init =
+              model.getArgAttrOfType<DictionaryAttr>(i, mlir::nn::kInitAttr))
         w.dictionary(init);
       else
         w.field("zeros");

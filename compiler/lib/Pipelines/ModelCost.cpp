@@ -87,8 +87,9 @@ FileLineColLoc outermostPosition(Location loc) {
 
 /// Line `line` of `file` without its comment, trimmed, with tabs as spaces;
 /// empty if unreadable.
-std::string sourceLine(StringRef file, unsigned line,
-                       llvm::StringMap<std::unique_ptr<llvm::MemoryBuffer>> &cache) {
+std::string
+sourceLine(StringRef file, unsigned line,
+           llvm::StringMap<std::unique_ptr<llvm::MemoryBuffer>> &cache) {
   auto &buffer = cache[file];
   if (!buffer) {
     auto read = llvm::MemoryBuffer::getFile(file);
@@ -116,7 +117,9 @@ std::string sourceLine(StringRef file, unsigned line,
   return text;
 }
 
-std::string integer(double x) { return std::to_string((long long)std::llround(x)); }
+std::string integer(double x) {
+  return std::to_string((long long)std::llround(x));
+}
 } // namespace
 
 std::string(::nn::buildCostManifest)(ModuleOp module) {

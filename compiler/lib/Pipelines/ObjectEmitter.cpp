@@ -15,14 +15,14 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
-#include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
 #include "llvm/Support/TargetSelect.h"
-#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
 
 using namespace mlir;
 
@@ -81,26 +81,26 @@ static void optimize(llvm::Module &module, llvm::TargetMachine &machine,
     for (llvm::Function &f : module)
       if (!f.isDeclaration())
         f.addFnAttr(llvm::Attribute::SanitizeAddress);
-    builder.registerOptimizerLastEPCallback(
-        [](llvm::ModulePassManager &mpm, llvm::OptimizationLevel,
-           llvm::ThinOrFullLTOPhase) {
-          mpm.addPass(llvm::AddressSanitizerPass(llvm::AddressSanitizerOptions()));
-        });
+    builder.registerOptimizerLastEPCallback([](llvm::ModulePassManager &mpm,
+                                               llvm::OptimizationLevel,
+                                               llvm::ThinOrFullLTOPhase) {
+      mpm.addPass(llvm::AddressSanitizerPass(llvm::AddressSanitizerOptions()));
+    });
   }
   llvm::OptimizationLevel level = optLevel == 0   ? llvm::OptimizationLevel::O0
                                   : optLevel == 1 ? llvm::OptimizationLevel::O1
                                   : optLevel == 2 ? llvm::OptimizationLevel::O2
                                                   : llvm::OptimizationLevel::O3;
-  llvm::ModulePassManager mpm = optLevel == 0
-                                    ? builder.buildO0DefaultPipeline(level)
-                                    : builder.buildPerModuleDefaultPipeline(level);
+  llvm::ModulePassManager mpm =
+      optLevel == 0 ? builder.buildO0DefaultPipeline(level)
+                    : builder.buildPerModuleDefaultPipeline(level);
   mpm.run(module, mam);
 }
 
 std::unique_ptr<llvm::Module>
 nnc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
-                      StringRef manifest, ArrayRef<EntryPoint> entries,
-                      const BackendOptions &options) {
+                       StringRef manifest, ArrayRef<EntryPoint> entries,
+                       const BackendOptions &options) {
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, context, "nnc");
   if (!llvmModule) {
@@ -129,17 +129,18 @@ nnc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
 }
 
 LogicalResult nnc::emitMachineCode(llvm::Module &module, bool assembly,
-                                  const BackendOptions &options,
-                                  llvm::raw_pwrite_stream &os,
-                                  std::string &error) {
+                                   const BackendOptions &options,
+                                   llvm::raw_pwrite_stream &os,
+                                   std::string &error) {
   std::unique_ptr<llvm::TargetMachine> machine =
       createHostTargetMachine(options, error);
   if (!machine)
     return failure();
   llvm::legacy::PassManager pm;
   if (machine->addPassesToEmitFile(pm, os, nullptr,
-                                   assembly ? llvm::CodeGenFileType::AssemblyFile
-                                            : llvm::CodeGenFileType::ObjectFile)) {
+                                   assembly
+                                       ? llvm::CodeGenFileType::AssemblyFile
+                                       : llvm::CodeGenFileType::ObjectFile)) {
     error = "the target cannot emit this file type";
     return failure();
   }

@@ -33,7 +33,9 @@ void nn::registerTargetPasses() {
   nn::cuda::registerNNCUDAPasses();
   PassPipelineRegistration<>(
       "nn-lower-cpu", "linalg on tensors to the LLVM dialect for this CPU",
-      [](OpPassManager &pm) { buildCPULoweringPipeline(pm, BackendOptions()); });
+      [](OpPassManager &pm) {
+        buildCPULoweringPipeline(pm, BackendOptions());
+      });
   PassPipelineRegistration<CUDAPipelineOptions>(
       "nn-lower-cuda",
       "linalg on tensors to host code launching kernels of one PTX module",

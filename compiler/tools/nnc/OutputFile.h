@@ -31,7 +31,9 @@ public:
   llvm::raw_ostream &os();
   /// Where a backend writes a binary output: the temporary file's path, or
   /// the output itself when it is not a regular file (/dev/null, "-").
-  llvm::StringRef writePath() const { return tempPath.empty() ? path : tempPath; }
+  llvm::StringRef writePath() const {
+    return tempPath.empty() ? path : tempPath;
+  }
   /// Moves the finished output into place.
   bool commit(std::string &error);
 
@@ -44,8 +46,9 @@ private:
 
 /// The file among `inputs` that `output` is (the same file, also through
 /// hard or symbolic links), if any.
-std::optional<std::string> findOutputAmongInputs(llvm::StringRef output,
-                                                 llvm::ArrayRef<std::string> inputs);
+std::optional<std::string>
+findOutputAmongInputs(llvm::StringRef output,
+                      llvm::ArrayRef<std::string> inputs);
 
 } // namespace nnc
 

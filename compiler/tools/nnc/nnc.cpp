@@ -5,6 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BackendErrors.h"
+#include "OutputFile.h"
 #include "nn/Frontend/AST.h"
 #include "nn/Frontend/Diagnostics.h"
 #include "nn/Frontend/Frontend.h"
@@ -12,8 +14,6 @@
 #include "nn/Frontend/MLIRGen.h"
 #include "nn/Frontend/Parser.h"
 #include "nn/Pipelines/Backend.h"
-#include "BackendErrors.h"
-#include "OutputFile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -28,18 +28,30 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/thread.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/Timer.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/thread.h"
 
 namespace cl = llvm::cl;
 
 namespace {
 /// In pipeline order, so that `emitKind < Emit::Obj` means a text output.
-enum class Emit { Tokens, AST, Dot, NN, NNTrain, Linalg, LLVM, LLVMIR, Asm,
-                  PTX, Obj, Exe };
+enum class Emit {
+  Tokens,
+  AST,
+  Dot,
+  NN,
+  NNTrain,
+  Linalg,
+  LLVM,
+  LLVMIR,
+  Asm,
+  PTX,
+  Obj,
+  Exe
+};
 } // namespace
 
 static cl::OptionCategory nncCategory("nnc options");
@@ -113,9 +125,10 @@ static cl::opt<bool> gradientsF64(
     cl::desc("Add a float64 copy of the gradients for the executable's "
              "gradcheck (CPU; default on)"),
     cl::init(true), cl::cat(nncCategory));
-static cl::opt<std::string> stdlibDir(
-    "stdlib", cl::desc("Standard library directory (else $NNC_STDLIB)"),
-    cl::value_desc("dir"), cl::cat(nncCategory));
+static cl::opt<std::string>
+    stdlibDir("stdlib",
+              cl::desc("Standard library directory (else $NNC_STDLIB)"),
+              cl::value_desc("dir"), cl::cat(nncCategory));
 static cl::opt<unsigned> errorLimit("error-limit",
                                     cl::desc("Stop after N errors (0: never)"),
                                     cl::init(20), cl::cat(nncCategory));
@@ -166,8 +179,8 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
         nnc::findOutputAmongInputs(finalPath, inputs);
     if (input)
       diags.error(mlir::UnknownLoc::get(&ctx),
-                  "the output '" + finalPath + "' is the input file '" + *input +
-                      "'; choose another -o");
+                  "the output '" + finalPath + "' is the input file '" +
+                      *input + "'; choose another -o");
     return input.has_value();
   };
   llvm::TimerGroup timers("nnc", "nnc frontend");
@@ -178,9 +191,9 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
   if (emitKind == Emit::Tokens || emitKind == Emit::AST) {
     auto file = llvm::MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/true);
     if (!file) {
-      diags.error(mlir::UnknownLoc::get(&ctx), "cannot open '" + inputFile +
-                                                   "': " +
-                                                   file.getError().message());
+      diags.error(mlir::UnknownLoc::get(&ctx),
+                  "cannot open '" + inputFile +
+                      "': " + file.getError().message());
       return false;
     }
     llvm::StringRef text = (*file)->getBuffer();
@@ -211,8 +224,8 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
   if (timePasses())
     parseTimer->startTimer();
   static int anchor;
-  std::string stdlib = nn::findStdlib(stdlibDir, "nnc", &anchor,
-                                      NNC_STDLIB_SOURCE_DIR);
+  std::string stdlib =
+      nn::findStdlib(stdlibDir, "nnc", &anchor, NNC_STDLIB_SOURCE_DIR);
   if (!stdlibDir.empty() && !llvm::sys::fs::is_directory(stdlibDir)) {
     diags.error(mlir::UnknownLoc::get(&ctx),
                 "standard library directory '" + stdlibDir + "' not found");
@@ -240,8 +253,8 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
   if (!ok || checkOnly)
     return ok;
 
-  const nn::ModelGraph *selected = nn::selectModel(models, modelName, diags,
-                                                   llvm::SMLoc());
+  const nn::ModelGraph *selected =
+      nn::selectModel(models, modelName, diags, llvm::SMLoc());
   if (!selected)
     return false;
   nn::ModelGraph overridden = *selected;
@@ -297,15 +310,14 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
   options.mcpu = mcpu;
   options.sanitizeAddress = sanitizer == Sanitizer::Address;
   options.gradientsF64 = gradientsF64;
-  nn::BackendStage stage =
-      emitKind == Emit::NNTrain  ? nn::BackendStage::NNTrain
-      : emitKind == Emit::Linalg ? nn::BackendStage::Linalg
-      : emitKind == Emit::LLVM   ? nn::BackendStage::LLVM
-      : emitKind == Emit::PTX    ? nn::BackendStage::PTX
-      : emitKind == Emit::LLVMIR ? nn::BackendStage::LLVMIR
-      : emitKind == Emit::Asm    ? nn::BackendStage::Asm
-      : emitKind == Emit::Obj    ? nn::BackendStage::Obj
-                                 : nn::BackendStage::Exe;
+  nn::BackendStage stage = emitKind == Emit::NNTrain ? nn::BackendStage::NNTrain
+                           : emitKind == Emit::Linalg ? nn::BackendStage::Linalg
+                           : emitKind == Emit::LLVM   ? nn::BackendStage::LLVM
+                           : emitKind == Emit::PTX    ? nn::BackendStage::PTX
+                           : emitKind == Emit::LLVMIR ? nn::BackendStage::LLVMIR
+                           : emitKind == Emit::Asm    ? nn::BackendStage::Asm
+                           : emitKind == Emit::Obj    ? nn::BackendStage::Obj
+                                                      : nn::BackendStage::Exe;
   return succeeded(nnc::runReportingOneError(ctx, [&] {
     return nn::runBackend(*module, stage, options, os, outPath);
   }));
@@ -319,8 +331,8 @@ static int compile(int argc, char **argv) {
   // --help lists nnc's options and the MLIR ones, not all of libLLVM's.
   for (auto &entry : cl::getRegisteredOptions()) {
     llvm::StringRef name = entry.first;
-    if (!name.starts_with("mlir-") && name != "time-passes" &&
-        name != "help" && name != "version" && name != "color" &&
+    if (!name.starts_with("mlir-") && name != "time-passes" && name != "help" &&
+        name != "version" && name != "color" &&
         entry.second->getOptionHiddenFlag() == cl::NotHidden &&
         !llvm::is_contained(entry.second->Categories, &nncCategory))
       entry.second->setHiddenFlag(cl::Hidden);

@@ -29,8 +29,8 @@
 #include <time.h>
 
 #ifdef FAKE_CUDA
-#include <dlfcn.h>
 #include "nnrt/mgpu.h" /* -I runtime/include */
+#include <dlfcn.h>
 #ifndef FAKE_ARCH
 #define FAKE_ARCH sm_90
 #endif
@@ -55,42 +55,107 @@
 #define C FAKE_C
 
 #if defined(FAKE_CSV)
-#define DATA "data\tcsv\tdir=/nonexistent\tlabel=-1\theader=auto\tfile=train.csv\n"
+#define DATA                                                                   \
+  "data\tcsv\tdir=/nonexistent\tlabel=-1\theader=auto\tfile=train.csv\n"
 #elif defined(FAKE_NPY)
 #define DATA "data\tnpy\tdir=/nonexistent\tfile=x.npy\tfile=y.npy\n"
 #else
 #define DATA                                                                   \
-  "data\tidx\tdir=/nonexistent\tscale=0.00392156862\tfile=train-images-idx3-ubyte.gz\tfile=train-labels-idx1-ubyte.gz\n" \
-  "test\tidx\tdir=/nonexistent\tscale=0.00392156862\tfile=t10k-images-idx3-ubyte.gz\tfile=t10k-labels-idx1-ubyte.gz\n"
+  "data\tidx\tdir=/"                                                           \
+  "nonexistent\tscale=0.00392156862\tfile=train-images-idx3-ubyte.gz\tfile="   \
+  "train-labels-idx1-ubyte.gz\n"                                               \
+  "test\tidx\tdir=/"                                                           \
+  "nonexistent\tscale=0.00392156862\tfile=t10k-images-idx3-ubyte.gz\tfile="    \
+  "t10k-labels-idx1-ubyte.gz\n"
 #endif
 
 const char nnc_manifest[] =
     "nnc-manifest\t1\n"
-    "model\tFakeLinear\n"
-    DEVICE
-    "input\tx\tf32\t-1," STR(D) "\n"
-    "output\tf32\t-1," STR(C) "\n"
-    "param\tlin.w\tf32\t" STR(D) "," STR(C) "\tglorot_uniform\tfan_in=" STR(D) "\tfan_out=" STR(C) "\n"
-    "param\tlin.b\tf32\t" STR(C) "\tzeros\n"
+    "model\tFakeLinear\n" DEVICE "input\tx\tf32\t-1," STR(
+        D) "\n"
+           "output\tf32\t-1," STR(C) "\n"
+                                     "param\tlin.w\tf32\t" STR(D) "," STR(C) "\tglorot_uniform\tfan_in=" STR(D) "\tfan_out=" STR(
+                                         C) "\n"
+                                            "param\tlin.b\tf32\t" STR(
+                                                C) "\tzeros\n"
 #ifndef FAKE_NO_TRAIN
-    "train\tloss=cross_entropy\tbatch=8\tepochs=2\tseed=42\tshuffle=1\n"
-    "optimizer\tsgd\tlr=0.1\tmomentum=0.9\tnesterov=0\tweight_decay=0\n"
-    DATA
-    "target\ti32\t-1\n"
-    "state\tlin.w\tmomentum\tf32\t" STR(D) "," STR(C) "\n"
-    "state\tlin.b\tmomentum\tf32\t" STR(C) "\n"
-    "entry\ttrain_step\n"
-    "entry\tgradients\n"
+                                                   "train\tloss=cross_"
+                                                   "entropy\tbatch=8\tepochs="
+                                                   "2\tseed=42\tshuffle=1\n"
+                                                   "optimizer\tsgd\tlr=0."
+                                                   "1\tmomentum=0.9\tnesterov="
+                                                   "0\tweight_decay=0\n" DATA
+                                                   "target\ti32\t-1\n"
+                                                   "state\tlin."
+                                                   "w\tmomentum\tf32\t" STR(
+                                                       D) "," STR(C) "\n"
+                                                                     "state\tli"
+                                                                     "n."
+                                                                     "b\tmoment"
+                                                                     "um\tf32"
+                                                                     "\t" STR(
+                                                                         C) "\n"
+                                                                            "en"
+                                                                            "tr"
+                                                                            "y"
+                                                                            "\t"
+                                                                            "tr"
+                                                                            "ai"
+                                                                            "n_"
+                                                                            "st"
+                                                                            "ep"
+                                                                            "\n"
+                                                                            "en"
+                                                                            "tr"
+                                                                            "y"
+                                                                            "\t"
+                                                                            "gr"
+                                                                            "ad"
+                                                                            "ie"
+                                                                            "nt"
+                                                                            "s"
+                                                                            "\n"
 #endif
 #ifdef FAKE_F64
-    "entry\tgradients_f64\n"
+                                                                            "en"
+                                                                            "tr"
+                                                                            "y"
+                                                                            "\t"
+                                                                            "gr"
+                                                                            "ad"
+                                                                            "ie"
+                                                                            "nt"
+                                                                            "s_"
+                                                                            "f6"
+                                                                            "4"
+                                                                            "\n"
 #endif
-    "entry\tforward\n";
+                                                                            "en"
+                                                                            "tr"
+                                                                            "y"
+                                                                            "\t"
+                                                                            "fo"
+                                                                            "rw"
+                                                                            "ar"
+                                                                            "d"
+                                                                            "\n";
 
-typedef struct { float *alloc, *data; int64_t off; } M0;
-typedef struct { float *alloc, *data; int64_t off, size[1], stride[1]; } M1;
-typedef struct { int32_t *alloc, *data; int64_t off, size[1], stride[1]; } M1i;
-typedef struct { float *alloc, *data; int64_t off, size[2], stride[2]; } M2;
+typedef struct {
+  float *alloc, *data;
+  int64_t off;
+} M0;
+typedef struct {
+  float *alloc, *data;
+  int64_t off, size[1], stride[1];
+} M1;
+typedef struct {
+  int32_t *alloc, *data;
+  int64_t off, size[1], stride[1];
+} M1i;
+typedef struct {
+  float *alloc, *data;
+  int64_t off, size[2], stride[2];
+} M2;
 
 static float at2(const M2 *m, int64_t i, int64_t j) {
   return m->data[m->off + i * m->stride[0] + j * m->stride[1]];
@@ -127,14 +192,17 @@ static void make0(M0 *m, float v) {
 #undef NAME
 
 #ifdef FAKE_CUDA
-static const char ptx[] =
-    "//\n.version 8.0\n.target " STR(FAKE_ARCH) "\n.address_size 64\n"
-    ".visible .entry FakeLinear_forward(\n .param .u64 x,\n .param .u64 n,\n"
-    " .param .u32 c\n)\n{\n ret;\n}\n"
-    ".visible .entry FakeLinear_train_step(\n .param .u64 x,\n .param .u64 n,\n"
-    " .param .u32 c\n)\n{\n ret;\n}\n"
-    ".visible .entry FakeLinear_gradients(\n .param .u64 x,\n .param .u64 n,\n"
-    " .param .u32 c\n)\n{\n ret;\n}\n";
+static const char ptx[] = "//\n.version 8.0\n.target " STR(
+    FAKE_ARCH) "\n.address_size 64\n"
+               ".visible .entry FakeLinear_forward(\n .param .u64 x,\n .param "
+               ".u64 n,\n"
+               " .param .u32 c\n)\n{\n ret;\n}\n"
+               ".visible .entry FakeLinear_train_step(\n .param .u64 x,\n "
+               ".param .u64 n,\n"
+               " .param .u32 c\n)\n{\n ret;\n}\n"
+               ".visible .entry FakeLinear_gradients(\n .param .u64 x,\n "
+               ".param .u64 n,\n"
+               " .param .u32 c\n)\n{\n ret;\n}\n";
 static void *module;
 
 /* What MLIR's gpu-to-llvm puts in llvm.global_ctors/dtors. */
@@ -194,7 +262,11 @@ void nnc_call_forward(void **args) {
 
 #ifndef FAKE_NO_TRAIN
 void nnc_call_gradients(void **args) {
-  struct { M0 loss; M2 gw; M1 gb; } *r = args[0];
+  struct {
+    M0 loss;
+    M2 gw;
+    M1 gb;
+  } *r = args[0];
   const M2 *x = args[1], *w = args[3];
   const M1i *y = args[2];
   const M1 *b = args[4];
@@ -212,9 +284,18 @@ void nnc_call_gradients(void **args) {
 
 #ifdef FAKE_F64
 /* gradients_f64: the same loss and gradients in double. */
-typedef struct { double *alloc, *data; int64_t off; } D0;
-typedef struct { double *alloc, *data; int64_t off, size[1], stride[1]; } D1;
-typedef struct { double *alloc, *data; int64_t off, size[2], stride[2]; } D2;
+typedef struct {
+  double *alloc, *data;
+  int64_t off;
+} D0;
+typedef struct {
+  double *alloc, *data;
+  int64_t off, size[1], stride[1];
+} D1;
+typedef struct {
+  double *alloc, *data;
+  int64_t off, size[2], stride[2];
+} D2;
 #define T double
 #define TM1 D1
 #define TM2 D2
@@ -226,7 +307,11 @@ typedef struct { double *alloc, *data; int64_t off, size[2], stride[2]; } D2;
 #undef NAME
 
 void nnc_call_gradients_f64(void **args) {
-  struct { D0 loss; D2 gw; D1 gb; } *r = args[0];
+  struct {
+    D0 loss;
+    D2 gw;
+    D1 gb;
+  } *r = args[0];
   const D2 *x = args[1], *w = args[3];
   const M1i *y = args[2];
   const D1 *b = args[4];
@@ -254,7 +339,13 @@ static void stepDelay(void) {
 
 void nnc_call_train_step(void **args) {
   stepDelay();
-  struct { M0 loss; M2 w; M1 b; M2 mw; M1 mb; } *r = args[0];
+  struct {
+    M0 loss;
+    M2 w;
+    M1 b;
+    M2 mw;
+    M1 mb;
+  } *r = args[0];
   const M2 *x = args[1], *w = args[3], *mw = args[5];
   const M1i *y = args[2];
   const M1 *b = args[4], *mb = args[6];

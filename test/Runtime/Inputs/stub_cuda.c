@@ -106,27 +106,57 @@ static int arch(void) {
 
 CUresult cuGetErrorName(CUresult r, const char **out) {
   switch (r) {
-  case SUCCESS: *out = "CUDA_SUCCESS"; break;
-  case INVALID_VALUE: *out = "CUDA_ERROR_INVALID_VALUE"; break;
-  case OUT_OF_MEMORY: *out = "CUDA_ERROR_OUT_OF_MEMORY"; break;
-  case NO_DEVICE: *out = "CUDA_ERROR_NO_DEVICE"; break;
-  case INVALID_PTX: *out = "CUDA_ERROR_INVALID_PTX"; break;
-  case NOT_FOUND: *out = "CUDA_ERROR_NOT_FOUND"; break;
-  case LAUNCH_FAILED: *out = "CUDA_ERROR_LAUNCH_FAILED"; break;
-  case UNKNOWN: *out = "CUDA_ERROR_UNKNOWN"; break;
-  default: *out = NULL; return INVALID_VALUE;
+  case SUCCESS:
+    *out = "CUDA_SUCCESS";
+    break;
+  case INVALID_VALUE:
+    *out = "CUDA_ERROR_INVALID_VALUE";
+    break;
+  case OUT_OF_MEMORY:
+    *out = "CUDA_ERROR_OUT_OF_MEMORY";
+    break;
+  case NO_DEVICE:
+    *out = "CUDA_ERROR_NO_DEVICE";
+    break;
+  case INVALID_PTX:
+    *out = "CUDA_ERROR_INVALID_PTX";
+    break;
+  case NOT_FOUND:
+    *out = "CUDA_ERROR_NOT_FOUND";
+    break;
+  case LAUNCH_FAILED:
+    *out = "CUDA_ERROR_LAUNCH_FAILED";
+    break;
+  case UNKNOWN:
+    *out = "CUDA_ERROR_UNKNOWN";
+    break;
+  default:
+    *out = NULL;
+    return INVALID_VALUE;
   }
   return SUCCESS;
 }
 
 CUresult cuGetErrorString(CUresult r, const char **out) {
   switch (r) {
-  case OUT_OF_MEMORY: *out = "out of memory"; break;
-  case NO_DEVICE: *out = "no CUDA-capable device is detected"; break;
-  case INVALID_PTX: *out = "a PTX JIT compilation failed"; break;
-  case NOT_FOUND: *out = "named symbol not found"; break;
-  case LAUNCH_FAILED: *out = "unspecified launch failure"; break;
-  default: *out = "stub error"; break;
+  case OUT_OF_MEMORY:
+    *out = "out of memory";
+    break;
+  case NO_DEVICE:
+    *out = "no CUDA-capable device is detected";
+    break;
+  case INVALID_PTX:
+    *out = "a PTX JIT compilation failed";
+    break;
+  case NOT_FOUND:
+    *out = "named symbol not found";
+    break;
+  case LAUNCH_FAILED:
+    *out = "unspecified launch failure";
+    break;
+  default:
+    *out = "stub error";
+    break;
   }
   return SUCCESS;
 }
@@ -362,8 +392,7 @@ CUresult cuModuleLoadDataEx(void **mod, const void *image, unsigned n,
       opt = (int)(intptr_t)values[i];
   }
   note("cuModuleLoadDataEx options=%u opt=%d", n, opt);
-  if (failing("cuModuleLoadDataEx") ||
-      (target && atoi(target + 11) > arch())) {
+  if (failing("cuModuleLoadDataEx") || (target && atoi(target + 11) > arch())) {
     if (log && logSize)
       snprintf(log, logSize,
                "ptxas application ptx input, line 2; fatal   : SM version "
@@ -419,12 +448,12 @@ CUresult cuLaunchKernel(void *fn, unsigned gx, unsigned gy, unsigned gz,
   size_t len = 0;
   int i;
   for (i = 0; i < f->params && len < sizeof args - 32; ++i) {
-    long long v = f->sizes[i] == 4 ? *(int32_t *)params[i]
-                                   : *(long long *)params[i];
+    long long v =
+        f->sizes[i] == 4 ? *(int32_t *)params[i] : *(long long *)params[i];
     len += snprintf(args + len, sizeof args - len, "%s%lld", i ? "," : "", v);
   }
-  note("launch %s grid=%u,%u,%u block=%u,%u,%u smem=%u params=%d [%s]",
-       f->name, gx, gy, gz, bx, by, bz, smem, f->params, args);
+  note("launch %s grid=%u,%u,%u block=%u,%u,%u smem=%u params=%d [%s]", f->name,
+       gx, gy, gz, bx, by, bz, smem, f->params, args);
   if (s != &streams || extra)
     return INVALID_VALUE;
   return failing("cuLaunchKernel") ? LAUNCH_FAILED : SUCCESS;

@@ -35,13 +35,13 @@ enum class ExprKind { Int, Float, String, Bool, Name, Call, List, Binary, Neg };
 struct Expr {
   ExprKind kind;
   llvm::SMLoc loc;
-  int64_t intValue = 0;     // Int
-  double floatValue = 0;    // Float
-  bool boolValue = false;   // Bool
-  std::string text;         // Name, String (unescaped), Call (callee)
-  char op = 0;              // Binary: + - * / @
-  std::vector<Arg> args;    // Call: arguments; List: elements (no names)
-  ExprPtr lhs, rhs;         // Binary: both; Neg: lhs
+  int64_t intValue = 0;   // Int
+  double floatValue = 0;  // Float
+  bool boolValue = false; // Bool
+  std::string text;       // Name, String (unescaped), Call (callee)
+  char op = 0;            // Binary: + - * / @
+  std::vector<Arg> args;  // Call: arguments; List: elements (no names)
+  ExprPtr lhs, rhs;       // Binary: both; Neg: lhs
 
   Expr(ExprKind kind, llvm::SMLoc loc) : kind(kind), loc(loc) {}
   /// Frees the left spine of a chain `a + b + ... + z` in a loop: recursive
@@ -68,7 +68,7 @@ struct DimNode {
 /// `f32[N, 784]`, `i32[N]`, `f32[]`, or an attribute type `int|float|bool`.
 struct TypeNode {
   llvm::SMLoc loc;
-  std::string name;     // f32, i32, f16, bf16, int, float, bool, ...
+  std::string name; // f32, i32, f16, bf16, int, float, bool, ...
   bool isTensor = false;
   std::vector<DimNode> dims;
 };
@@ -85,9 +85,9 @@ struct Stmt {
   llvm::SMLoc loc;
   std::string name; // Param, Assign, For (the loop variable)
   llvm::SMLoc nameLoc;
-  TypeNode type;    // Param
-  ExprPtr value;    // Param (init), Assign, Return; For: the lower bound
-  ExprPtr upper;    // For
+  TypeNode type; // Param
+  ExprPtr value; // Param (init), Assign, Return; For: the lower bound
+  ExprPtr upper; // For
   std::vector<StmtPtr> body; // For
   llvm::SMLoc endLoc;        // For: the closing brace
 
@@ -108,12 +108,12 @@ struct FuncDecl {
   bool fromStdlib = false;
   bool inMainFile = false; // declared in the file named on the command line
   std::string name;
-  llvm::SMLoc loc;     // the name
+  llvm::SMLoc loc; // the name
   std::vector<ArgDecl> args;
   bool hasResultType = false;
   TypeNode resultType;
   std::vector<StmtPtr> body;
-  llvm::SMLoc endLoc;  // the closing brace
+  llvm::SMLoc endLoc; // the closing brace
 };
 
 /// `KEY = VALUE` inside a train block.
@@ -126,9 +126,9 @@ struct TrainEntry {
 /// `train MODEL { ... }`.
 struct TrainDecl {
   std::string model;
-  llvm::SMLoc loc;      // the model name
+  llvm::SMLoc loc; // the model name
   std::vector<TrainEntry> entries;
-  std::string dir;      // absolute directory of the file holding the block
+  std::string dir; // absolute directory of the file holding the block
 };
 
 /// `import "path"`.

@@ -3,9 +3,9 @@
 #ifndef NN_FRONTEND_MLIRGEN_H
 #define NN_FRONTEND_MLIRGEN_H
 
-#include "nn/Frontend/Sema.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "nn/Frontend/Sema.h"
 
 namespace nn {
 

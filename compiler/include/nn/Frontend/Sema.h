@@ -10,8 +10,8 @@
 #ifndef NN_FRONTEND_SEMA_H
 #define NN_FRONTEND_SEMA_H
 
-#include "nn/Frontend/AST.h"
 #include "mlir/IR/Location.h"
+#include "nn/Frontend/AST.h"
 #include "llvm/ADT/SmallVector.h"
 #include <optional>
 
@@ -57,19 +57,19 @@ struct Node {
   llvm::SmallVector<int, 2> operands;
   TensorType type;
   mlir::Location loc;
-  double floatAttr = 0;       // Constant value, leaky_relu alpha, pow exponent,
-                              // dropout rate
-  int64_t intAttr = 0;        // axis, conv/pool stride, pool size
-  int64_t intAttr2 = 0;       // conv padding, pool stride
-  bool boolAttr = false;      // keepdims
+  double floatAttr = 0;  // Constant value, leaky_relu alpha, pow exponent,
+                         // dropout rate
+  int64_t intAttr = 0;   // axis, conv/pool stride, pool size
+  int64_t intAttr2 = 0;  // conv padding, pool stride
+  bool boolAttr = false; // keepdims
   llvm::SmallVector<int64_t, 4> ints; // axes, permutation
-  int index = -1;             // Input / Param: position in inputs / params
+  int index = -1; // Input / Param: position in inputs / params
 };
 
 /// A parameter initializer (`nn.init`).
 struct InitSpec {
-  std::string kind;           // zeros, ones, constant, uniform, normal, ...
-  double a = 0, b = 0;        // constant: a; uniform: lo, hi; normal: mean, std
+  std::string kind;    // zeros, ones, constant, uniform, normal, ...
+  double a = 0, b = 0; // constant: a; uniform: lo, hi; normal: mean, std
   int64_t fanIn = 0, fanOut = 0;
 };
 
@@ -88,11 +88,11 @@ struct InputInfo {
 };
 
 struct DataSource {
-  std::string kind;           // idx, csv, npy
+  std::string kind; // idx, csv, npy
   std::string dir;
   std::vector<std::string> files;
-  double scale = 1.0;         // idx
-  int64_t label = 0;          // csv
+  double scale = 1.0;          // idx
+  int64_t label = 0;           // csv
   std::string header = "auto"; // csv: auto, true, false
 };
 

@@ -49,18 +49,18 @@ struct Conv2DPattern : OpConversionPattern<Conv2DOp> {
     auto type = cast<RankedTensorType>(op.getType());
     if (llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic))
       return rewriter.notifyMatchFailure(op, "only the batch may be dynamic");
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(),
-                             op.getPadding());
+    Value input =
+        padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding());
     Value init = createFilledFrom(rewriter, loc, type, input, {0, 1, 2, 3},
                                   rewriter.getZeroAttr(type.getElementType()));
     int64_t stride = op.getStride();
-    rewriter.replaceOp(
-        op, linalg::Conv2DNchwFchwOp::create(
-                rewriter, loc, TypeRange{type},
-                ValueRange{input, adaptor.getFilter()}, ValueRange{init},
-                rewriter.getI64TensorAttr({stride, stride}),
-                rewriter.getI64TensorAttr({1, 1}))
-                .getResult(0));
+    rewriter.replaceOp(op, linalg::Conv2DNchwFchwOp::create(
+                               rewriter, loc, TypeRange{type},
+                               ValueRange{input, adaptor.getFilter()},
+                               ValueRange{init},
+                               rewriter.getI64TensorAttr({stride, stride}),
+                               rewriter.getI64TensorAttr({1, 1}))
+                               .getResult(0));
     return success();
   }
 };
@@ -80,18 +80,17 @@ struct Pool2DPattern : OpConversionPattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "only the batch may be dynamic");
     Value input = adaptor.getInput();
     int64_t size = op.getSize(), stride = op.getStride();
-    double init =
-        IsAverage ? 0.0 : -std::numeric_limits<double>::infinity();
+    double init = IsAverage ? 0.0 : -std::numeric_limits<double>::infinity();
     Value out = createFilledFrom(rewriter, loc, type, input, {0, 1, 2, 3},
                                  rewriter.getF32FloatAttr(init));
     Value window = tensor::EmptyOp::create(rewriter, loc, {size, size},
                                            type.getElementType());
-    Value result = LinalgOpTy::create(rewriter, loc, TypeRange{type},
-                                      ValueRange{input, window},
-                                      ValueRange{out},
-                                      rewriter.getI64TensorAttr({stride, stride}),
-                                      rewriter.getI64TensorAttr({1, 1}))
-                       .getResult(0);
+    Value result =
+        LinalgOpTy::create(rewriter, loc, TypeRange{type},
+                           ValueRange{input, window}, ValueRange{out},
+                           rewriter.getI64TensorAttr({stride, stride}),
+                           rewriter.getI64TensorAttr({1, 1}))
+            .getResult(0);
     if (IsAverage)
       result = divideBy(rewriter, loc, result,
                         createFloat(rewriter, loc, rewriter.getF32Type(),

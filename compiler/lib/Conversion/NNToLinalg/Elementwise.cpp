@@ -24,8 +24,7 @@ namespace {
 using MapFn = Value (*)(Operation *op, OpBuilder &b, Location loc,
                         ValueRange args);
 
-template <typename OpTy>
-struct ElementwisePattern : OpConversionPattern<OpTy> {
+template <typename OpTy> struct ElementwisePattern : OpConversionPattern<OpTy> {
   ElementwisePattern(MLIRContext *ctx, MapFn floatFn, MapFn intFn = nullptr)
       : OpConversionPattern<OpTy>(ctx), floatFn(floatFn), intFn(intFn) {}
 
@@ -37,11 +36,11 @@ struct ElementwisePattern : OpConversionPattern<OpTy> {
     if (!fn)
       return rewriter.notifyMatchFailure(op, "no lowering for this element "
                                              "type");
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), type, adaptor.getOperands(),
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          return fn(op, b, loc, args);
-        });
+    Value result =
+        buildElementwise(rewriter, op.getLoc(), type, adaptor.getOperands(),
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           return fn(op, b, loc, args);
+                         });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -91,8 +90,8 @@ static Value relu(Operation *, OpBuilder &b, Location loc, ValueRange a) {
 /// The tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
 static Value gelu(Operation *, OpBuilder &b, Location loc, ValueRange a) {
   Value x = a[0];
-  Value x3 = arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, x, x),
-                                   x);
+  Value x3 =
+      arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, x, x), x);
   Value inner = arith::AddFOp::create(
       b, loc, x,
       arith::MulFOp::create(b, loc, constLike(b, loc, x, 0.044715), x3));

@@ -52,8 +52,7 @@ static Value placeInZeros(OpBuilder &b, Location loc, RankedTensorType type,
 }
 
 namespace {
-template <typename OpTy>
-struct GradPattern : OpConversionPattern<OpTy> {
+template <typename OpTy> struct GradPattern : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using Adaptor = typename OpTy::Adaptor;
 };
@@ -64,12 +63,11 @@ struct BroadcastToPattern : GradPattern<BroadcastToOp> {
   matchAndRewrite(BroadcastToOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     // `like` rides along only to size the dynamic dimensions.
-    rewriter.replaceOp(
-        op, buildElementwise(rewriter, op.getLoc(), op.getType(),
-                             {adaptor.getInput(), adaptor.getLike()},
-                             [](OpBuilder &, Location, ValueRange a) {
-                               return a[0];
-                             }));
+    rewriter.replaceOp(op,
+                       buildElementwise(rewriter, op.getLoc(), op.getType(),
+                                        {adaptor.getInput(), adaptor.getLike()},
+                                        [](OpBuilder &, Location,
+                                           ValueRange a) { return a[0]; }));
     return success();
   }
 };
@@ -146,18 +144,21 @@ struct CrossEntropyGradPattern : GradPattern<CrossEntropyGradOp> {
     Value sum = buildReduction(
         rewriter, loc, logits, max, 1, {rewriter.getF32FloatAttr(0.0)},
         [](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
-          Value e = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+          Value e = math::ExpOp::create(
+              b, l, arith::SubFOp::create(b, l, a[0], a[1]));
           return {arith::AddFOp::create(b, l, a[2], e)};
         })[0];
     auto column = [&](Value v, Type elt) {
       return expandReducedDims(
-          rewriter, loc, v, RankedTensorType::get({type.getDimSize(0), 1}, elt));
+          rewriter, loc, v,
+          RankedTensorType::get({type.getDimSize(0), 1}, elt));
     };
     Type f32 = rewriter.getF32Type();
     Value n = countElements(rewriter, loc, logits, 0);
     Value perRow = arith::DivFOp::create(
         rewriter, loc,
-        tensor::ExtractOp::create(rewriter, loc, adaptor.getGrad(), ValueRange{}),
+        tensor::ExtractOp::create(rewriter, loc, adaptor.getGrad(),
+                                  ValueRange{}),
         n);
     Value result = buildElementwise(
         rewriter, loc, type,
@@ -166,8 +167,9 @@ struct CrossEntropyGradPattern : GradPattern<CrossEntropyGradOp> {
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value shifted = arith::SubFOp::create(b, l, a[0], a[1]);
           Value p = math::ExpOp::create(
-              b, l, arith::SubFOp::create(b, l, shifted,
-                                          math::LogOp::create(b, l, a[2])));
+              b, l,
+              arith::SubFOp::create(b, l, shifted,
+                                    math::LogOp::create(b, l, a[2])));
           Value cls = arith::IndexCastOp::create(
               b, l, b.getI32Type(), linalg::IndexOp::create(b, l, 1));
           Value hit =
@@ -196,35 +198,36 @@ struct Conv2DInputGradPattern : GradPattern<Conv2DInputGradOp> {
 
     AffineExpr c, f, i, j;
     bindDims(ctx, c, f, i, j);
-    auto flipped = RankedTensorType::get({ws[1], ws[0], kh, kw},
-                                         rewriter.getF32Type());
+    auto flipped =
+        RankedTensorType::get({ws[1], ws[0], kh, kw}, rewriter.getF32Type());
     Value wInit = tensor::EmptyOp::create(rewriter, loc, flipped.getShape(),
                                           flipped.getElementType());
     SmallVector<AffineMap> maps = {
         AffineMap::get(4, 0, {f, c, kh - 1 - i, kw - 1 - j}, ctx),
         rewriter.getMultiDimIdentityMap(4)};
-    Value wT = linalg::GenericOp::create(
-                   rewriter, loc, flipped, w, wInit, maps,
-                   SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-                   [](OpBuilder &b, Location l, ValueRange a) {
-                     linalg::YieldOp::create(b, l, a[0]);
-                   })
-                   .getResult(0);
+    Value wT =
+        linalg::GenericOp::create(
+            rewriter, loc, flipped, w, wInit, maps,
+            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+            [](OpBuilder &b, Location l, ValueRange a) {
+              linalg::YieldOp::create(b, l, a[0]);
+            })
+            .getResult(0);
 
     SmallVector<int64_t> padded = {type.getDimSize(0), ws[0],
                                    type.getDimSize(2) + kh - 1,
                                    type.getDimSize(3) + kw - 1};
-    Value gp = placeInZeros(rewriter, loc,
-                            RankedTensorType::get(padded, rewriter.getF32Type()),
-                            g, g, kh - 1 - p, kw - 1 - p, op.getStride());
+    Value gp = placeInZeros(
+        rewriter, loc, RankedTensorType::get(padded, rewriter.getF32Type()), g,
+        g, kh - 1 - p, kw - 1 - p, op.getStride());
     Value init = createFilledFrom(rewriter, loc, type, g, {0, 1, 2, 3},
                                   rewriter.getF32FloatAttr(0.0));
-    rewriter.replaceOp(op, linalg::Conv2DNchwFchwOp::create(
-                               rewriter, loc, TypeRange{type},
-                               ValueRange{gp, wT}, ValueRange{init},
-                               rewriter.getI64TensorAttr({1, 1}),
-                               rewriter.getI64TensorAttr({1, 1}))
-                               .getResult(0));
+    rewriter.replaceOp(op,
+                       linalg::Conv2DNchwFchwOp::create(
+                           rewriter, loc, TypeRange{type}, ValueRange{gp, wT},
+                           ValueRange{init}, rewriter.getI64TensorAttr({1, 1}),
+                           rewriter.getI64TensorAttr({1, 1}))
+                           .getResult(0));
     return success();
   }
 };
@@ -254,7 +257,8 @@ struct Conv2DFilterGradPattern : GradPattern<Conv2DFilterGradOp> {
         AffineMap::get(7, 0, {n, f, h, w}, ctx),
         AffineMap::get(7, 0, {n, c, h * s + i, w * s + j}, ctx),
         AffineMap::get(7, 0, {f, c, i, j}, ctx)};
-    SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+    SmallVector<utils::IteratorType> iterators(4,
+                                               utils::IteratorType::parallel);
     iterators.append(3, utils::IteratorType::reduction);
     Value init = createFilledFrom(rewriter, loc, type, g, {0, 1, 2, 3},
                                   rewriter.getF32FloatAttr(0.0));
@@ -311,11 +315,11 @@ static Value accumulateWindows(OpBuilder &b, Location loc, Value dx,
             [&](OpBuilder &nb, Location l, ValueRange a) {
               Value k = arith::AddIOp::create(
                   nb, l,
-                  arith::MulIOp::create(nb, l, linalg::IndexOp::create(nb, l, 3),
-                                        arith::ConstantIndexOp::create(nb, l, size)),
+                  arith::MulIOp::create(
+                      nb, l, linalg::IndexOp::create(nb, l, 3),
+                      arith::ConstantIndexOp::create(nb, l, size)),
                   linalg::IndexOp::create(nb, l, 5));
-              linalg::YieldOp::create(nb, l,
-                                      share(nb, l, k, a.drop_back()));
+              linalg::YieldOp::create(nb, l, share(nb, l, k, a.drop_back()));
             })
             .getResult(0);
     return tensor::CollapseShapeOp::create(b, loc, dxType, spread, groups);
@@ -371,7 +375,8 @@ struct MaxPool2DGradPattern : GradPattern<MaxPool2DGradOp> {
     SmallVector<AffineMap> maps = {
         AffineMap::get(6, 0, {n, c, h * s + i, w * s + j}, ctx),
         AffineMap::get(6, 0, {i, j}, ctx), out, out};
-    SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+    SmallVector<utils::IteratorType> iterators(4,
+                                               utils::IteratorType::parallel);
     iterators.append(2, utils::IteratorType::reduction);
     Value argmax =
         linalg::GenericOp::create(
@@ -380,8 +385,9 @@ struct MaxPool2DGradPattern : GradPattern<MaxPool2DGradOp> {
             [&](OpBuilder &b, Location l, ValueRange a) {
               Value k = arith::AddIOp::create(
                   b, l,
-                  arith::MulIOp::create(b, l, linalg::IndexOp::create(b, l, 4),
-                                        arith::ConstantIndexOp::create(b, l, size)),
+                  arith::MulIOp::create(
+                      b, l, linalg::IndexOp::create(b, l, 4),
+                      arith::ConstantIndexOp::create(b, l, size)),
                   linalg::IndexOp::create(b, l, 5));
               Value k32 = arith::IndexCastOp::create(b, l, b.getI32Type(), k);
               Value better = arith::CmpFOp::create(
@@ -399,8 +405,8 @@ struct MaxPool2DGradPattern : GradPattern<MaxPool2DGradOp> {
         rewriter, loc, dx, {g, argmax}, size, s,
         [](OpBuilder &b, Location l, Value k, ValueRange a) -> Value {
           Value k32 = arith::IndexCastOp::create(b, l, b.getI32Type(), k);
-          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                            a[1], k32);
+          Value hit =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a[1], k32);
           return arith::SelectOp::create(
               b, l, hit, a[0], createFloat(b, l, b.getF32Type(), 0.0));
         });
@@ -423,10 +429,9 @@ struct AvgPool2DGradPattern : GradPattern<AvgPool2DGradOp> {
     Value share = divideBy(rewriter, loc, g, area);
     Value dx = createFilledFrom(rewriter, loc, op.getType(), g, {0, 1, 2, 3},
                                 rewriter.getF32FloatAttr(0.0));
-    dx = accumulateWindows(rewriter, loc, dx, {share}, size, op.getStride(),
-                           [](OpBuilder &, Location, Value, ValueRange a) {
-                             return a[0];
-                           });
+    dx = accumulateWindows(
+        rewriter, loc, dx, {share}, size, op.getStride(),
+        [](OpBuilder &, Location, Value, ValueRange a) { return a[0]; });
     rewriter.replaceOp(op, dx);
     return success();
   }
@@ -500,22 +505,21 @@ struct DropoutMaskPattern : GradPattern<DropoutMaskOp> {
                     b, l, flat, arith::MulIOp::create(b, l, i, strides[d]));
               }
               auto ci = [&](uint64_t v) -> Value {
-                return arith::ConstantOp::create(b, l,
-                                                 b.getI64IntegerAttr((int64_t)v));
+                return arith::ConstantOp::create(
+                    b, l, b.getI64IntegerAttr((int64_t)v));
               };
               Value n = arith::AddIOp::create(
                   b, l, arith::IndexCastOp::create(b, l, i64, flat), ci(1));
               Value z = arith::AddIOp::create(
                   b, l, key,
                   arith::MulIOp::create(b, l, n, ci(0x9E3779B97F4A7C15ULL)));
-              Value bits =
-                  arith::ShRUIOp::create(b, l, mix64(b, l, z), ci(40));
+              Value bits = arith::ShRUIOp::create(b, l, mix64(b, l, z), ci(40));
               Value u = arith::MulFOp::create(
                   b, l, arith::UIToFPOp::create(b, l, f32, bits),
                   createFloat(b, l, f32, 1.0 / (1 << 24)));
-              Value keep = arith::CmpFOp::create(
-                  b, l, arith::CmpFPredicate::OGE, u,
-                  createFloat(b, l, f32, rate));
+              Value keep =
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u,
+                                        createFloat(b, l, f32, rate));
               linalg::YieldOp::create(
                   b, l,
                   arith::SelectOp::create(b, l, keep,

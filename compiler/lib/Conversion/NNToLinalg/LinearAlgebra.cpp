@@ -32,8 +32,8 @@ static Value reshapeTo(OpBuilder &b, Location loc, Value value,
     if (auto groups = getReassociationIndicesForReshape(srcType, type))
       return tensor::ExpandShapeOp::create(b, loc, type, value, *groups);
 
-  ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(
-      0, srcType.getRank()));
+  ReassociationIndices all =
+      llvm::to_vector(llvm::seq<int64_t>(0, srcType.getRank()));
   Value flat = srcType.getRank() == 1
                    ? value
                    : tensor::CollapseShapeOp::create(b, loc, value, all);
@@ -101,17 +101,16 @@ struct TransposePattern : OpConversionPattern<TransposeOp> {
     Value init = createEmptyFrom(rewriter, op.getLoc(),
                                  cast<RankedTensorType>(op.getType()),
                                  adaptor.getInput(), perm);
-    rewriter.replaceOp(op, linalg::TransposeOp::create(
-                               rewriter, op.getLoc(), adaptor.getInput(), init,
-                               op.getPermutationAttr())
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
+                                                       adaptor.getInput(), init,
+                                                       op.getPermutationAttr())
                                .getResult()[0]);
     return success();
   }
 };
 
 /// nn.reshape and nn.flatten: both keep row-major order.
-template <typename OpTy>
-struct ReshapePattern : OpConversionPattern<OpTy> {
+template <typename OpTy> struct ReshapePattern : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,

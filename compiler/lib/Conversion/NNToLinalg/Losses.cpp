@@ -36,22 +36,23 @@ struct CrossEntropyPattern : OpConversionPattern<CrossEntropyOp> {
         rewriter, loc, logits, {max, adaptor.getLabels()}, 1, {zero, zero},
         [](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
           Value x = a[0], m = a[1], label = a[2], sum = a[3], picked = a[4];
-          Value e = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x, m));
+          Value e =
+              math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x, m));
           Value cls = arith::IndexCastOp::create(
               b, l, b.getI32Type(), linalg::IndexOp::create(b, l, 1));
-          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                            cls, label);
+          Value hit =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, cls, label);
           return {arith::AddFOp::create(b, l, sum, e),
                   arith::SelectOp::create(b, l, hit, x, picked)};
         });
-    Value rowLoss = buildElementwise(
-        rewriter, loc, cast<RankedTensorType>(max.getType()),
-        {max, rows[0], rows[1]},
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value lse =
-              arith::AddFOp::create(b, l, a[0], math::LogOp::create(b, l, a[1]));
-          return arith::SubFOp::create(b, l, lse, a[2]);
-        });
+    Value rowLoss =
+        buildElementwise(rewriter, loc, cast<RankedTensorType>(max.getType()),
+                         {max, rows[0], rows[1]},
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           Value lse = arith::AddFOp::create(
+                               b, l, a[0], math::LogOp::create(b, l, a[1]));
+                           return arith::SubFOp::create(b, l, lse, a[2]);
+                         });
     Value total = sumAll(rewriter, loc, rowLoss);
     rewriter.replaceOp(op, divideBy(rewriter, loc, total,
                                     countElements(rewriter, loc, logits, 0)));
@@ -69,12 +70,12 @@ struct MsePattern : OpConversionPattern<MseOp> {
     Location loc = op.getLoc();
     Value pred = adaptor.getPred();
     auto type = cast<RankedTensorType>(pred.getType());
-    Value squares = buildElementwise(
-        rewriter, loc, type, {pred, adaptor.getTarget()},
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value d = arith::SubFOp::create(b, l, a[0], a[1]);
-          return arith::MulFOp::create(b, l, d, d);
-        });
+    Value squares =
+        buildElementwise(rewriter, loc, type, {pred, adaptor.getTarget()},
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           Value d = arith::SubFOp::create(b, l, a[0], a[1]);
+                           return arith::MulFOp::create(b, l, d, d);
+                         });
     SmallVector<int64_t> all =
         llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
     Value total = sumAll(rewriter, loc, squares);

@@ -38,8 +38,7 @@ struct ReduceKind {
   bool divideByCount;
 };
 
-template <typename OpTy>
-struct ReducePattern : OpConversionPattern<OpTy> {
+template <typename OpTy> struct ReducePattern : OpConversionPattern<OpTy> {
   ReducePattern(MLIRContext *ctx, ReduceKind kind)
       : OpConversionPattern<OpTy>(ctx), kind(kind) {}
 
@@ -76,8 +75,7 @@ struct ReducePattern : OpConversionPattern<OpTy> {
 
 /// softmax = exp(x - m) / s and log_softmax = x - m - log(s), where m is
 /// the maximum along the axis and s the sum of exp(x - m).
-template <typename OpTy>
-struct SoftmaxPattern : OpConversionPattern<OpTy> {
+template <typename OpTy> struct SoftmaxPattern : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
 
   LogicalResult
@@ -134,8 +132,8 @@ struct ArgmaxPattern : OpConversionPattern<ArgmaxOp> {
               arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, best);
           Value xNaN =
               arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, x, x);
-          Value bestNum = arith::CmpFOp::create(
-              b, l, arith::CmpFPredicate::ORD, best, best);
+          Value bestNum = arith::CmpFOp::create(b, l, arith::CmpFPredicate::ORD,
+                                                best, best);
           Value take = arith::OrIOp::create(
               b, l, greater, arith::AndIOp::create(b, l, xNaN, bestNum));
           Value idx = arith::IndexCastOp::create(

@@ -21,8 +21,8 @@ Value nn::getDimSize(OpBuilder &b, Location loc, Value tensor, int64_t dim) {
 
 Value nn::createEmpty(OpBuilder &b, Location loc, RankedTensorType type,
                       ValueRange dynSizes) {
-  return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 type.getElementType(), dynSizes);
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
+                                 dynSizes);
 }
 
 Value nn::createEmptyFrom(OpBuilder &b, Location loc, RankedTensorType type,
@@ -52,7 +52,8 @@ Value nn::createFloat(OpBuilder &b, Location loc, Type type, double value) {
 static Value dropBroadcastDims(OpBuilder &b, Location loc, Value operand,
                                ArrayRef<int64_t> resultShape,
                                SmallVectorImpl<AffineExpr> &exprs) {
-  ArrayRef<int64_t> shape = cast<RankedTensorType>(operand.getType()).getShape();
+  ArrayRef<int64_t> shape =
+      cast<RankedTensorType>(operand.getType()).getShape();
   int64_t offset = resultShape.size() - shape.size();
   // Each kept dimension starts a group; dropped ones join a neighbour.
   SmallVector<ReassociationIndices> groups;
@@ -181,19 +182,18 @@ Value nn::countElements(OpBuilder &b, Location loc, Value input,
                         ArrayRef<int64_t> dims) {
   Value count = arith::ConstantIndexOp::create(b, loc, 1);
   for (int64_t dim : dims)
-    count = arith::MulIOp::create(b, loc, count, getDimSize(b, loc, input, dim));
+    count =
+        arith::MulIOp::create(b, loc, count, getDimSize(b, loc, input, dim));
   Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
   return arith::UIToFPOp::create(b, loc, b.getF32Type(), asInt);
 }
 
 Value nn::divideBy(OpBuilder &b, Location loc, Value tensor, Value scalar) {
-  return buildElementwise(b, loc, cast<RankedTensorType>(tensor.getType()),
-                          tensor,
-                          [&](OpBuilder &nb, Location nloc, ValueRange a) {
-                            return arith::DivFOp::create(nb, nloc, a[0],
-                                                         scalar)
-                                .getResult();
-                          });
+  return buildElementwise(
+      b, loc, cast<RankedTensorType>(tensor.getType()), tensor,
+      [&](OpBuilder &nb, Location nloc, ValueRange a) {
+        return arith::DivFOp::create(nb, nloc, a[0], scalar).getResult();
+      });
 }
 
 Value nn::sumAll(OpBuilder &b, Location loc, Value tensor) {

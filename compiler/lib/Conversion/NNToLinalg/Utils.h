@@ -20,8 +20,8 @@ constexpr llvm::StringLiteral kConvFilterGradMarker = "nnc.conv_filter_grad";
 /// Computes one result element from the operands' elements.
 using ScalarFn = llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
 /// Computes the new accumulators from input elements then old accumulators.
-using CombineFn = llvm::function_ref<SmallVector<Value>(OpBuilder &, Location,
-                                                        ValueRange)>;
+using CombineFn =
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
 
 /// Size of dimension `dim` of `tensor`: a constant when static, else
 /// tensor.dim.

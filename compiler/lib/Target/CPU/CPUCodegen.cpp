@@ -60,7 +60,6 @@ constexpr llvm::StringLiteral kLowerScript =
 #include "cpu-lower.mlir.inc"
     ;
 
-
 /// The register tiling of the tile script assumes no dimension of a matmul
 /// is 1: a unit dimension (dense(h, 1), an f32[N, 1] input) leaves 1-trip
 /// loops that canonicalization folds from under the script's handles. Such a
@@ -106,15 +105,13 @@ struct CPUTransformPass
   void runOnOperation() override {
     if (stage == "tile")
       generalizeUnitMatmuls(getOperation());
-    auto entry =
-        library->lookupSymbol<transform::NamedSequenceOp>(entryPoint);
+    auto entry = library->lookupSymbol<transform::NamedSequenceOp>(entryPoint);
     if (!entry) {
       getOperation().emitError("nnc-cpu-transform: no ") << entryPoint;
       return signalPassFailure();
     }
     if (failed(transform::applyTransformNamedSequence(
-            getOperation(), entry, *library,
-            transform::TransformOptions())))
+            getOperation(), entry, *library, transform::TransformOptions())))
       signalPassFailure();
   }
 

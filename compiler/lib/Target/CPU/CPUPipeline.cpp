@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "HostTarget.h"
 #include "../PipelineText.h"
+#include "HostTarget.h"
 #include "nn/Pipelines/Backend.h"
 #include "nn/Target/Targets.h"
 
@@ -29,7 +29,8 @@ constexpr llvm::StringLiteral kBufferize =
 /// dialect. The memref lowering must run before the CFG one (it lowers
 /// OpenMP's alloca_scope bodies).
 constexpr llvm::StringLiteral kHostToLLVM =
-    "func.func(convert-linalg-to-loops),convert-vector-to-scf{full-unroll=true},"
+    "func.func(convert-linalg-to-loops),convert-vector-to-scf{full-unroll=true}"
+    ","
     "scf-forall-to-parallel,convert-scf-to-openmp,"
     "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
     "convert-scf-to-cf,convert-vector-to-llvm,convert-arith-to-llvm,"

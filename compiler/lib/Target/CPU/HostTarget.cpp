@@ -12,11 +12,13 @@
 #include "llvm/TargetParser/Host.h"
 
 std::unique_ptr<llvm::TargetMachine>
-nn::createHostTargetMachine(const nn::BackendOptions &options, std::string &error) {
+nn::createHostTargetMachine(const nn::BackendOptions &options,
+                            std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getProcessTriple());
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return nullptr;
   std::string cpu = options.mcpu;
@@ -24,7 +26,8 @@ nn::createHostTargetMachine(const nn::BackendOptions &options, std::string &erro
   if (cpu == "native") {
     cpu = llvm::sys::getHostCPUName().str();
     for (const auto &feature : llvm::sys::getHostCPUFeatures())
-      features += (feature.getValue() ? "+" : "-") + feature.getKey().str() + ",";
+      features +=
+          (feature.getValue() ? "+" : "-") + feature.getKey().str() + ",";
   }
   // LLVM would only warn about an unknown CPU, once per subtarget, and fail
   // later; a subtarget for the default CPU can tell without warning.
@@ -34,14 +37,15 @@ nn::createHostTargetMachine(const nn::BackendOptions &options, std::string &erro
     error = "unknown CPU '" + cpu + "' for --mcpu (llc -mcpu=help lists them)";
     return nullptr;
   }
-  llvm::CodeGenOptLevel level = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
-                                : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
-                                : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
-                                                        : llvm::CodeGenOptLevel::Aggressive;
+  llvm::CodeGenOptLevel level =
+      options.optLevel == 0   ? llvm::CodeGenOptLevel::None
+      : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+      : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                              : llvm::CodeGenOptLevel::Aggressive;
   llvm::TargetOptions targetOptions;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
-      level));
+  std::unique_ptr<llvm::TargetMachine> machine(
+      target->createTargetMachine(triple, cpu, features, targetOptions,
+                                  llvm::Reloc::PIC_, std::nullopt, level));
   if (!machine)
     error = "cannot create a target machine for CPU '" + cpu + "'";
   return machine;
@@ -53,4 +57,3 @@ bool nn::targetHasAVX512(const nn::BackendOptions &options) {
       createHostTargetMachine(options, error);
   return machine && machine->getMCSubtargetInfo()->checkFeatures("+avx512f");
 }
-

@@ -13,8 +13,8 @@
 #include "nn/Target/CUDA/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace nn::cuda {
 #define GEN_PASS_DEF_ACCUMULATEINREGISTERSPASS
@@ -38,9 +38,8 @@ findAccumulator(scf::ForOp loop) {
     }
   }
   if (!store || !loop.isDefinedOutsideOfLoop(store.getMemref()) ||
-      !llvm::all_of(store.getIndices(), [&](Value i) {
-        return loop.isDefinedOutsideOfLoop(i);
-      }))
+      !llvm::all_of(store.getIndices(),
+                    [&](Value i) { return loop.isDefinedOutsideOfLoop(i); }))
     return std::nullopt;
   memref::LoadOp load;
   for (auto l : loop.getBody()->getOps<memref::LoadOp>()) {
@@ -56,8 +55,7 @@ findAccumulator(scf::ForOp loop) {
 }
 
 struct AccumulateInRegistersPass
-    : nn::cuda::impl::AccumulateInRegistersPassBase<
-          AccumulateInRegistersPass> {
+    : nn::cuda::impl::AccumulateInRegistersPassBase<AccumulateInRegistersPass> {
   void runOnOperation() override {
     SmallVector<scf::ForOp> loops;
     getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });

@@ -39,7 +39,8 @@ constexpr llvm::StringLiteral kMapToGPU =
     "canonicalize,cse,scf-parallel-loop-fusion,nn-gpu-accumulate-in-registers,"
     "nn-gpu-collapse-parallel-loops,"
     "scf-parallel-loop-tiling{parallel-loop-tile-sizes=64 "
-    "no-min-max-bounds},gpu-map-parallel-loops{mapping-policy=innermost-first}),"
+    "no-min-max-bounds},gpu-map-parallel-loops{mapping-policy=innermost-first})"
+    ","
     "convert-parallel-loops-to-gpu,func.func(nn-gpu-wrap-sequential)";
 
 /// Kernels outlined into one module, lowered to NVVM and PTX; host code to
@@ -47,7 +48,8 @@ constexpr llvm::StringLiteral kMapToGPU =
 /// device allocator (use-generic-functions).
 constexpr llvm::StringLiteral kKernelsToPTX =
     "gpu-launch-sink-index-computations,gpu-kernel-outlining,"
-    "canonicalize,nn-gpu-merge-modules,convert-scf-to-cf,expand-strided-metadata,"
+    "canonicalize,nn-gpu-merge-modules,convert-scf-to-cf,expand-strided-"
+    "metadata,"
     "lower-affine,nvvm-attach-target{{chip={0} features={1} O=3{2}},"
     "gpu.module(convert-gpu-to-nvvm,{3}canonicalize,cse,"
     "reconcile-unrealized-casts),"

@@ -22,8 +22,7 @@ using namespace mlir;
 
 namespace {
 struct CollapseParallelLoopsPass
-    : nn::cuda::impl::CollapseParallelLoopsPassBase<
-          CollapseParallelLoopsPass> {
+    : nn::cuda::impl::CollapseParallelLoopsPassBase<CollapseParallelLoopsPass> {
   void runOnOperation() override {
     SmallVector<scf::ParallelOp> outermost;
     getOperation().walk([&](scf::ParallelOp op) {

@@ -26,7 +26,8 @@ struct DefineMathFunctionsPass
     OwningOpRef<ModuleOp> library =
         parseSourceString<ModuleOp>(kMathFunctions, &getContext());
     if (!library) {
-      module.emitError("internal error: the math function library does not parse");
+      module.emitError(
+          "internal error: the math function library does not parse");
       return signalPassFailure();
     }
     // Definitions call each other: repeat until every callee is defined.

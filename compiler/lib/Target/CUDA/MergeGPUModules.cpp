@@ -5,8 +5,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
-#include "llvm/Support/Path.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Path.h"
 
 namespace nn::cuda {
 #define GEN_PASS_DEF_MERGEGPUMODULESPASS
@@ -126,10 +126,12 @@ struct MergeGPUModulesPass
     llvm::DenseMap<Attribute, SymbolRefAttr> renamed;
     llvm::DenseMap<Attribute, std::string> source;
     for (gpu::GPUModuleOp old : modules) {
-      for (Operation &op : llvm::make_early_inc_range(old.getBody()->getOperations())) {
+      for (Operation &op :
+           llvm::make_early_inc_range(old.getBody()->getOperations())) {
         auto kernel = dyn_cast<gpu::GPUFuncOp>(op);
         if (!kernel) {
-          op.emitError("internal error: unexpected op in an outlined kernel module");
+          op.emitError(
+              "internal error: unexpected op in an outlined kernel module");
           return signalPassFailure();
         }
         auto oldRef = SymbolRefAttr::get(
@@ -157,9 +159,8 @@ struct MergeGPUModulesPass
       gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
       gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
       table.push_back(StringAttr::get(
-          &getContext(), ref.getLeafReference().getValue() + "\t" +
-                             where + "\t" +
-                             dims(grid.x, grid.y, grid.z) + "\t" +
+          &getContext(), ref.getLeafReference().getValue() + "\t" + where +
+                             "\t" + dims(grid.x, grid.y, grid.z) + "\t" +
                              dims(block.x, block.y, block.z)));
     });
     module->setAttr("nn.kernel_table", ArrayAttr::get(&getContext(), table));

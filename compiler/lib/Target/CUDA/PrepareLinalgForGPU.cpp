@@ -47,8 +47,8 @@ StringRef kernelKind(linalg::LinalgOp op) {
 /// Names each op's location, so the kernel it becomes says what it was.
 void nameLocations(func::FuncOp func) {
   func.walk([](linalg::LinalgOp op) {
-    op->setLoc(NameLoc::get(
-        StringAttr::get(op->getContext(), kernelKind(op)), op->getLoc()));
+    op->setLoc(NameLoc::get(StringAttr::get(op->getContext(), kernelKind(op)),
+                            op->getLoc()));
   });
 }
 

@@ -29,9 +29,9 @@ namespace {
 constexpr int64_t kAssumedDynamicSize = 64;
 constexpr int64_t kEnoughThreads = 1 << 15; // an H200 runs ~270k at once
 constexpr int64_t kMaxThreads = 1 << 18;    // bounds the temporary's size
-constexpr int64_t kMinReduction = 256; // shorter sums are left alone
-constexpr int64_t kMinPerThread = 16;  // what each thread still adds
-constexpr int kMaxStages = 3;          // a second stage is split again
+constexpr int64_t kMinReduction = 256;      // shorter sums are left alone
+constexpr int64_t kMinPerThread = 16;       // what each thread still adds
+constexpr int kMaxStages = 3;               // a second stage is split again
 
 int64_t estimate(int64_t size) {
   return ShapedType::isDynamic(size) ? kAssumedDynamicSize : size;
@@ -170,8 +170,7 @@ linalg::GenericOp splitReduction(RewriterBase &rewriter, linalg::GenericOp op,
 }
 
 struct SplitReductionsForGPUPass
-    : nn::cuda::impl::SplitReductionsForGPUPassBase<
-          SplitReductionsForGPUPass> {
+    : nn::cuda::impl::SplitReductionsForGPUPassBase<SplitReductionsForGPUPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     SmallVector<std::pair<linalg::LinalgOp, int>> work;
@@ -186,7 +185,8 @@ struct SplitReductionsForGPUPass
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
       if (!generic) {
         rewriter.setInsertionPoint(op);
-        FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+        FailureOr<linalg::GenericOp> g =
+            linalg::generalizeNamedOp(rewriter, op);
         if (failed(g))
           continue;
         generic = *g;

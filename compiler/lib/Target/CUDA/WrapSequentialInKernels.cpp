@@ -6,8 +6,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
-#include "llvm/ADT/SetVector.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace nn::cuda {
 #define GEN_PASS_DEF_WRAPSEQUENTIALINKERNELSPASS
@@ -76,7 +76,8 @@ struct WrapSequentialInKernelsPass
   /// computes it itself. Arguments (inputs, parameters, lr, step) are never
   /// written by the function, so every kernel reads the same value.
   void sinkArgumentLoads(Block &block) {
-    for (auto load : llvm::make_early_inc_range(block.getOps<memref::LoadOp>())) {
+    for (auto load :
+         llvm::make_early_inc_range(block.getOps<memref::LoadOp>())) {
       auto arg = dyn_cast<BlockArgument>(load.getMemRef());
       if (!arg || arg.getOwner() != &block)
         continue;
@@ -106,8 +107,8 @@ struct WrapSequentialInKernelsPass
         for (Operation *op : ordered)
           b.clone(*op, map);
         for (Operation *op : ordered)
-          for (auto [from, to] : llvm::zip(op->getResults(),
-                                           map.lookup(op)->getResults()))
+          for (auto [from, to] :
+               llvm::zip(op->getResults(), map.lookup(op)->getResults()))
             from.replaceUsesWithIf(to, [&](OpOperand &use) {
               return launch->isProperAncestor(use.getOwner());
             });
@@ -192,8 +193,8 @@ struct WrapSequentialInKernelsPass
     if (body.empty())
       return success();
     OpBuilder b(body.front());
-    Location loc = NameLoc::get(b.getStringAttr("scalar"),
-                                body.front()->getLoc());
+    Location loc =
+        NameLoc::get(b.getStringAttr("scalar"), body.front()->getLoc());
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     auto launch = gpu::LaunchOp::create(b, loc, one, one, one, one, one, one);
     Block &kernel = launch.getBody().front();

@@ -20,8 +20,7 @@ static ArrayRef<int64_t> dims(Value v) {
 }
 
 static bool shapesAgree(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
-  return a.size() == b.size() &&
-         llvm::all_of(llvm::zip(a, b), [](auto p) {
+  return a.size() == b.size() && llvm::all_of(llvm::zip(a, b), [](auto p) {
            auto [x, y] = p;
            return x == y || x == kDyn || y == kDyn;
          });
@@ -30,8 +29,9 @@ static bool shapesAgree(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
 static std::string str(ArrayRef<int64_t> shape) {
   std::string s = "[";
   llvm::raw_string_ostream os(s);
-  llvm::interleaveComma(shape, os,
-                        [&](int64_t d) { os << (d == kDyn ? "?" : std::to_string(d)); });
+  llvm::interleaveComma(shape, os, [&](int64_t d) {
+    os << (d == kDyn ? "?" : std::to_string(d));
+  });
   return s + "]";
 }
 
@@ -59,8 +59,8 @@ LogicalResult BroadcastToOp::verify() {
       OpTrait::util::getBroadcastedShape(dims(getInput()), out, b) &&
       shapesAgree(b, out))
     return success();
-  return emitOpError() << "cannot broadcast " << str(dims(getInput()))
-                       << " to " << str(out);
+  return emitOpError() << "cannot broadcast " << str(dims(getInput())) << " to "
+                       << str(out);
 }
 
 LogicalResult NumElementsOp::verify() {
@@ -111,20 +111,20 @@ LogicalResult CrossEntropyGradOp::verify() {
 static LogicalResult verifyRank4(Operation *op) {
   for (Value v : op->getOperands())
     if (dims(v).size() != 4)
-      return op->emitOpError() << "expects rank-4 operands, found "
-                               << str(dims(v));
+      return op->emitOpError()
+             << "expects rank-4 operands, found " << str(dims(v));
   if (dims(op->getResult(0)).size() != 4)
     return op->emitOpError() << "expects a rank-4 result";
   return success();
 }
 
-static LogicalResult verifyWindow(Operation *op, int64_t window,
-                                  int64_t stride, int64_t padding) {
+static LogicalResult verifyWindow(Operation *op, int64_t window, int64_t stride,
+                                  int64_t padding) {
   if (window < 1 || stride < 1 || padding < 0 || padding >= window)
-    return op->emitOpError() << "expects window >= 1, stride >= 1 and 0 <= "
-                                "padding < window, found window "
-                             << window << ", stride " << stride
-                             << ", padding " << padding;
+    return op->emitOpError()
+           << "expects window >= 1, stride >= 1 and 0 <= "
+              "padding < window, found window "
+           << window << ", stride " << stride << ", padding " << padding;
   return success();
 }
 
@@ -138,21 +138,21 @@ static LogicalResult verifyConvGrad(Operation *op, Value x, Value w, Value g,
       failed(verifyWindow(op, ws[3], stride, padding)))
     return failure();
   if (!shapesAgree({ws[1]}, {xs[1]}))
-    return op->emitOpError() << "filter " << str(ws) << " does not match input "
-                             << str(xs);
+    return op->emitOpError()
+           << "filter " << str(ws) << " does not match input " << str(xs);
   return expectShape(op, "grad", dims(g),
                      {xs[0], ws[0], windowed(xs[2], ws[2], stride, padding),
                       windowed(xs[3], ws[3], stride, padding)});
 }
 
 LogicalResult Conv2DInputGradOp::verify() {
-  return verifyConvGrad(*this, getResult(), getFilter(), getGrad(),
-                        getStride(), getPadding());
+  return verifyConvGrad(*this, getResult(), getFilter(), getGrad(), getStride(),
+                        getPadding());
 }
 
 LogicalResult Conv2DFilterGradOp::verify() {
-  return verifyConvGrad(*this, getInput(), getResult(), getGrad(),
-                        getStride(), getPadding());
+  return verifyConvGrad(*this, getInput(), getResult(), getGrad(), getStride(),
+                        getPadding());
 }
 
 static LogicalResult verifyPoolGrad(Operation *op, int64_t size,
@@ -161,8 +161,8 @@ static LogicalResult verifyPoolGrad(Operation *op, int64_t size,
     return failure();
   ArrayRef<int64_t> g = dims(op->getOperand(0)), x = dims(op->getResult(0));
   if (x[2] < size || x[3] < size)
-    return op->emitOpError() << "window " << size << " is larger than "
-                             << str(x);
+    return op->emitOpError()
+           << "window " << size << " is larger than " << str(x);
   return expectShape(op, "grad", g,
                      {x[0], x[1], windowed(x[2], size, stride, 0),
                       windowed(x[3], size, stride, 0)});

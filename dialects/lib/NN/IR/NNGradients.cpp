@@ -71,8 +71,8 @@ struct Emitter {
   }
   /// Swaps the last two dimensions.
   Value transposeLast2(Value v) {
-    SmallVector<int64_t> perm = llvm::to_vector(
-        llvm::seq<int64_t>(0, type(v).getRank()));
+    SmallVector<int64_t> perm =
+        llvm::to_vector(llvm::seq<int64_t>(0, type(v).getRank()));
     std::swap(perm[perm.size() - 1], perm[perm.size() - 2]);
     return transpose(v, perm);
   }
@@ -85,8 +85,7 @@ struct Emitter {
       else if (keepdims)
         shape.push_back(1);
     }
-    return SumOp::create(b, loc, f32(shape, b.getContext()), v, axes,
-                         keepdims);
+    return SumOp::create(b, loc, f32(shape, b.getContext()), v, axes, keepdims);
   }
 
   /// Undoes broadcasting: sums `g` over the dimensions that broadcasting
@@ -135,8 +134,8 @@ struct Emitter {
     for (int64_t a : axes) {
       int64_t d = type(v).getDimSize(a);
       if (d == kDyn)
-        return div(scalar(c), NumElementsOp::create(b, loc, f32({}, b.getContext()),
-                                                    v, axes));
+        return div(scalar(c), NumElementsOp::create(
+                                  b, loc, f32({}, b.getContext()), v, axes));
       n *= d;
     }
     return scalar(c / n);
@@ -181,8 +180,7 @@ LogicalResult MulOp::buildGradients(OpBuilder &b, ValueRange grads,
                                     SmallVectorImpl<Value> &out) {
   Emitter e = emitter(b, *this);
   Value g = grads[0];
-  return unbroadcastBoth(e, *this, e.mul(g, getRhs()), e.mul(g, getLhs()),
-                         out);
+  return unbroadcastBoth(e, *this, e.mul(g, getRhs()), e.mul(g, getLhs()), out);
 }
 
 LogicalResult DivOp::buildGradients(OpBuilder &b, ValueRange grads,
@@ -275,9 +273,9 @@ LogicalResult LeakyReluOp::buildGradients(OpBuilder &b, ValueRange grads,
   // g * (x > 0 + alpha * (x <= 0)): exactly g or alpha * g.
   Emitter e = emitter(b, *this);
   Value x = getInput(), zero = e.scalar(0);
-  Value slope = e.add(e.compare(x, zero, "gt"),
-                      e.mul(e.compare(x, zero, "le"),
-                            getAlpha().convertToDouble()));
+  Value slope =
+      e.add(e.compare(x, zero, "gt"),
+            e.mul(e.compare(x, zero, "le"), getAlpha().convertToDouble()));
   out.push_back(e.mul(grads[0], slope));
   return success();
 }
@@ -338,7 +336,8 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b, ValueRange grads,
     int64_t m = e.type(l).getDimSize(1), n = e.type(g).getDimSize(2);
     int64_t bDim = e.type(l).getDimSize(0);
     int64_t rows = bDim == kDyn || m == kDyn ? kDyn : bDim * m;
-    Value l2 = e.reshape(l, e.f32({rows, e.type(l).getDimSize(2)}, getContext()));
+    Value l2 =
+        e.reshape(l, e.f32({rows, e.type(l).getDimSize(2)}, getContext()));
     Value g2 = e.reshape(g, e.f32({rows, n}, getContext()));
     out.push_back(MatmulOp::create(b, getLoc(), rt, e.transposeLast2(l2), g2));
     return success();
@@ -353,8 +352,8 @@ LogicalResult TransposeOp::buildGradients(OpBuilder &b, ValueRange grads,
   SmallVector<int64_t> inverse(perm.size());
   for (auto [i, p] : llvm::enumerate(perm))
     inverse[p] = i;
-  out.push_back(TransposeOp::create(b, getLoc(), getInput().getType(),
-                                    grads[0], inverse));
+  out.push_back(TransposeOp::create(b, getLoc(), getInput().getType(), grads[0],
+                                    inverse));
   return success();
 }
 
@@ -377,8 +376,8 @@ LogicalResult ConcatOp::buildGradients(OpBuilder &b, ValueRange grads,
     int64_t size = cast<RankedTensorType>(input.getType()).getDimSize(axis);
     if (size == kDyn)
       return emitOpError("cannot differentiate a concat along a dynamic axis");
-    out.push_back(SliceOp::create(b, getLoc(), input.getType(), grads[0],
-                                  axis, offset));
+    out.push_back(
+        SliceOp::create(b, getLoc(), input.getType(), grads[0], axis, offset));
     offset += size;
   }
   return success();
@@ -497,8 +496,7 @@ LogicalResult DropoutMaskOp::buildGradients(OpBuilder &b, ValueRange grads,
 LogicalResult CrossEntropyOp::buildGradients(OpBuilder &b, ValueRange grads,
                                              SmallVectorImpl<Value> &out) {
   out.push_back(CrossEntropyGradOp::create(b, getLoc(), getLogits().getType(),
-                                           getLogits(), getLabels(),
-                                           grads[0]));
+                                           getLogits(), getLabels(), grads[0]));
   out.push_back(Value()); // Integer labels have no gradient.
   return success();
 }

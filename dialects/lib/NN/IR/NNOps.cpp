@@ -48,9 +48,8 @@ static LogicalResult verifyResultShape(Operation *op,
         return dimsAgree(std::get<0>(pair), std::get<1>(pair));
       }))
     return success();
-  return op->emitOpError() << "result shape should be "
-                           << formatShape(expected) << ", found "
-                           << formatShape(actual);
+  return op->emitOpError() << "result shape should be " << formatShape(expected)
+                           << ", found " << formatShape(actual);
 }
 
 /// Checks that `axis` indexes a dimension of a rank-`rank` tensor.
@@ -84,9 +83,8 @@ static LogicalResult verifyBroadcastBinary(Operation *op) {
   ArrayRef<int64_t> rhs = shapeOf(op->getOperand(1));
   SmallVector<int64_t> broadcast;
   if (!OpTrait::util::getBroadcastedShape(lhs, rhs, broadcast))
-    return op->emitOpError()
-           << "operand shapes " << formatShape(lhs) << " and "
-           << formatShape(rhs) << " do not broadcast";
+    return op->emitOpError() << "operand shapes " << formatShape(lhs) << " and "
+                             << formatShape(rhs) << " do not broadcast";
   return verifyResultShape(op, broadcast);
 }
 
@@ -270,8 +268,8 @@ static LogicalResult verifyWindowAttrs(Operation *op, int64_t stride,
   if (stride < 1)
     return op->emitOpError() << "stride must be at least 1, found " << stride;
   if (padding < 0)
-    return op->emitOpError() << "padding must not be negative, found "
-                             << padding;
+    return op->emitOpError()
+           << "padding must not be negative, found " << padding;
   return success();
 }
 
@@ -292,16 +290,16 @@ LogicalResult Conv2DOp::verify() {
   int64_t wo = windowedSize(x[3], w[3], getStride(), getPadding());
   if (h == kNoFit || wo == kNoFit)
     return emitOpError() << "filter " << w[2] << "x" << w[3]
-                         << " is larger than the padded input " << x[2]
-                         << "x" << x[3];
+                         << " is larger than the padded input " << x[2] << "x"
+                         << x[3];
   return verifyResultShape(*this, {x[0], w[0], h, wo});
 }
 
 static LogicalResult verifyPool(Operation *op, int64_t size, int64_t stride) {
   ArrayRef<int64_t> x = shapeOf(op->getOperand(0));
   if (x.size() != 4)
-    return op->emitOpError() << "expects an input [N,C,H,W], found "
-                             << formatShape(x);
+    return op->emitOpError()
+           << "expects an input [N,C,H,W], found " << formatShape(x);
   if (size < 1)
     return op->emitOpError() << "size must be at least 1, found " << size;
   if (failed(verifyWindowAttrs(op, stride, 0)))
@@ -309,9 +307,9 @@ static LogicalResult verifyPool(Operation *op, int64_t size, int64_t stride) {
   int64_t h = windowedSize(x[2], size, stride, 0);
   int64_t w = windowedSize(x[3], size, stride, 0);
   if (h == kNoFit || w == kNoFit)
-    return op->emitOpError() << "window " << size << "x" << size
-                             << " is larger than the input " << x[2] << "x"
-                             << x[3];
+    return op->emitOpError()
+           << "window " << size << "x" << size << " is larger than the input "
+           << x[2] << "x" << x[3];
   return verifyResultShape(op, {x[0], x[1], h, w});
 }
 
@@ -334,7 +332,8 @@ LogicalResult DropoutOp::verify() {
 }
 
 LogicalResult CrossEntropyOp::verify() {
-  ArrayRef<int64_t> logits = shapeOf(getLogits()), labels = shapeOf(getLabels());
+  ArrayRef<int64_t> logits = shapeOf(getLogits()),
+                    labels = shapeOf(getLabels());
   if (logits.size() != 2)
     return emitOpError() << "expects logits [N,C], found "
                          << formatShape(logits);

@@ -10,7 +10,6 @@
 #include "nn/Dialect/NN/IR/NNDialect.h"
 #include "nn/Dialect/NN/Transforms/Passes.h"
 
-
 namespace mlir::nn {
 #define GEN_PASS_DEF_AUTODIFFPASS
 #include "nn/Dialect/NN/Transforms/Passes.h.inc"
@@ -46,8 +45,8 @@ struct AutodiffPass : nn::impl::AutodiffPassBase<AutodiffPass> {
       resultAttrs.push_back(attrs.getDictionaryAttr(
           attrs.getNamedAttr("nn.grad", m.func.getArgAttr(i, "nn.param"))));
     }
-    FailureOr<func::FuncOp> f = createFunc(module, m, "gradients", argTypes,
-                                           argAttrs, resultTypes);
+    FailureOr<func::FuncOp> f =
+        createFunc(module, m, "gradients", argTypes, argAttrs, resultTypes);
     if (failed(f))
       return signalPassFailure();
     f->setAllResultAttrs(resultAttrs);

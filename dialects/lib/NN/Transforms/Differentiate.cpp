@@ -17,8 +17,7 @@
 using namespace mlir;
 using namespace mlir::nn;
 
-FailureOr<std::optional<TrainedModel>>
-nn::findTrainedModel(ModuleOp module) {
+FailureOr<std::optional<TrainedModel>> nn::findTrainedModel(ModuleOp module) {
   std::optional<TrainedModel> found;
   for (auto f : module.getOps<func::FuncOp>()) {
     auto train = f->getAttrOfType<DictionaryAttr>("nn.train");
@@ -29,8 +28,7 @@ nn::findTrainedModel(ModuleOp module) {
     TrainedModel m{f, train, {}, {}, {}, {}};
     auto loss = train.getAs<StringAttr>("loss");
     if (!loss || !llvm::is_contained({"cross_entropy", "mse"}, loss.getValue()))
-      return f.emitError(
-          "nn.train needs loss = \"cross_entropy\" or \"mse\"");
+      return f.emitError("nn.train needs loss = \"cross_entropy\" or \"mse\"");
     m.loss = loss.getValue();
     for (unsigned i = 0, e = f.getNumArguments(); i < e; ++i) {
       if (f.getArgAttr(i, "nn.param"))
@@ -38,8 +36,8 @@ nn::findTrainedModel(ModuleOp module) {
       else if (f.getArgAttr(i, "nn.input"))
         m.inputs.push_back(i);
       else
-        return f.emitError() << "argument " << i
-                             << " is neither nn.input nor nn.param";
+        return f.emitError()
+               << "argument " << i << " is neither nn.input nor nn.param";
     }
     if (f.getNumResults() != 1 || !f.getBody().hasOneBlock())
       return f.emitError("a trained model has one block and one result");
@@ -48,8 +46,7 @@ nn::findTrainedModel(ModuleOp module) {
       return f.emitError("a trained model returns an f32 tensor");
     if (m.loss == "cross_entropy") {
       if (out.getRank() != 2)
-        return f.emitError("cross_entropy needs logits [N,C], found ")
-               << out;
+        return f.emitError("cross_entropy needs logits [N,C], found ") << out;
       m.targetType = RankedTensorType::get(
           {out.getDimSize(0)}, IntegerType::get(f.getContext(), 32));
     } else {
@@ -70,8 +67,8 @@ void nn::appendDataAndParamArgs(const TrainedModel &m,
   llvm::for_each(m.inputs, add);
   types.push_back(m.targetType);
   Builder b(m.func.getContext());
-  attrs.push_back(b.getDictionaryAttr(
-      b.getNamedAttr("nn.target", b.getUnitAttr())));
+  attrs.push_back(
+      b.getDictionaryAttr(b.getNamedAttr("nn.target", b.getUnitAttr())));
   llvm::for_each(m.params, add);
 }
 
@@ -140,8 +137,8 @@ static LogicalResult reverseSweep(OpBuilder &b, ArrayRef<Operation *> ops,
       return failure();
     if (operandGrads.size() != op->getNumOperands())
       return op->emitOpError("gradient rule gave ")
-             << operandGrads.size() << " adjoints for "
-             << op->getNumOperands() << " operands";
+             << operandGrads.size() << " adjoints for " << op->getNumOperands()
+             << " operands";
     for (auto [operand, grad] : llvm::zip(op->getOperands(), operandGrads)) {
       if (!grad || !active.contains(operand))
         continue;
@@ -181,10 +178,9 @@ LogicalResult nn::emitLossAndGradients(OpBuilder &b, const TrainedModel &m,
     // Training dropout: y = x * mask; the backward pass of nn.mul then
     // multiplies the adjoint by the same mask.
     Value x = map.lookupOrDefault(dropout.getInput());
-    auto mask = DropoutMaskOp::create(b, op.getLoc(), x.getType(), x, step,
-                                      dropout.getRateAttr(),
-                                      b.getI64IntegerAttr(seed),
-                                      b.getI64IntegerAttr(salt++));
+    auto mask = DropoutMaskOp::create(
+        b, op.getLoc(), x.getType(), x, step, dropout.getRateAttr(),
+        b.getI64IntegerAttr(seed), b.getI64IntegerAttr(salt++));
     auto y = MulOp::create(b, op.getLoc(), x.getType(), x, mask);
     ops.append({mask, y});
     map.map(dropout.getResult(), y.getResult());

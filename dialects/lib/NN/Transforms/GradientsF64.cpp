@@ -11,9 +11,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Verifier.h"
 
@@ -38,7 +38,8 @@ Type widen(Type type) {
 
 Attribute widenValue(Attribute value) {
   if (auto f = dyn_cast<FloatAttr>(value); f && f.getType().isF32())
-    return FloatAttr::get(Float64Type::get(f.getContext()), f.getValueAsDouble());
+    return FloatAttr::get(Float64Type::get(f.getContext()),
+                          f.getValueAsDouble());
   auto dense = dyn_cast<DenseFPElementsAttr>(value);
   if (!dense || !dense.getElementType().isF32())
     return value;

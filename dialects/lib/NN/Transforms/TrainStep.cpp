@@ -5,10 +5,11 @@
 // optimizer update in one function; and @apply_gradients(params...,
 // grads..., states..., lr, step) -> (new params..., new states...), the same
 // update alone, for data-parallel training where the gradients of a step
-// are summed over processes between @gradients and the update. Updates follow torch.optim (1.13's
-// single-tensor SGD, Adam and AdamW), operation by operation, so that a step
-// matches PyTorch to float32 rounding. Adam's bias corrections are computed
-// on f64 scalars, as PyTorch computes them on Python floats.
+// are summed over processes between @gradients and the update. Updates follow
+// torch.optim (1.13's single-tensor SGD, Adam and AdamW), operation by
+// operation, so that a step matches PyTorch to float32 rounding. Adam's bias
+// corrections are computed on f64 scalars, as PyTorch computes them on Python
+// floats.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,8 +33,7 @@ namespace {
 /// `nn.train`'s optimizer, with LANGUAGE.md §10's defaults.
 struct Optimizer {
   std::string kind = "sgd";
-  double momentum = 0, weightDecay = 0, beta1 = 0.9, beta2 = 0.999,
-         eps = 1e-8;
+  double momentum = 0, weightDecay = 0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   bool nesterov = false;
 
   bool isAdam() const { return kind == "adam" || kind == "adamw"; }
@@ -69,7 +69,8 @@ struct Updater {
   Value mul(Value l, double c) { return mul(l, constant(c)); }
 
   /// Returns the new parameter; appends the new states.
-  Value update(Value p, Value g, ValueRange state, SmallVectorImpl<Value> &out) {
+  Value update(Value p, Value g, ValueRange state,
+               SmallVectorImpl<Value> &out) {
     if (!opt.isAdam()) {
       if (opt.weightDecay != 0)
         g = add(g, mul(p, opt.weightDecay));
@@ -106,8 +107,8 @@ struct Updater {
     };
     auto store = [&](Value s) -> Value {
       Value f = arith::TruncFOp::create(b, loc, f32, s);
-      return tensor::FromElementsOp::create(
-          b, loc, RankedTensorType::get({}, f32), f);
+      return tensor::FromElementsOp::create(b, loc,
+                                            RankedTensorType::get({}, f32), f);
     };
     Value t = load(step), lr64 = load(lr), one = c(1);
     Value bias1 = arith::SubFOp::create(
@@ -177,8 +178,8 @@ struct BuildTrainStepPass
       StringRef name = m.func.getArgAttrOfType<StringAttr>(i, "nn.param");
       for (StringRef slot : opt->slots()) {
         stateTypes.push_back(t);
-        argAttrs.push_back(a.getDictionaryAttr(a.getNamedAttr(
-            "nn.state", a.getStringAttr(name + "." + slot))));
+        argAttrs.push_back(a.getDictionaryAttr(
+            a.getNamedAttr("nn.state", a.getStringAttr(name + "." + slot))));
       }
     }
     argTypes.append(stateTypes);
@@ -188,15 +189,16 @@ struct BuildTrainStepPass
       argAttrs.push_back(
           a.getDictionaryAttr(a.getNamedAttr(marker, a.getUnitAttr())));
     }
-    FailureOr<func::FuncOp> f = createFunc(module, m, "train_step", argTypes,
-                                           argAttrs, resultTypes);
+    FailureOr<func::FuncOp> f =
+        createFunc(module, m, "train_step", argTypes, argAttrs, resultTypes);
     if (failed(f))
       return signalPassFailure();
 
     ValueRange args = f->getArguments();
     size_t numInputs = m.inputs.size(), numParams = m.params.size();
     ValueRange params = args.slice(numInputs + 1, numParams);
-    ValueRange states = args.slice(numInputs + 1 + numParams, stateTypes.size());
+    ValueRange states =
+        args.slice(numInputs + 1 + numParams, stateTypes.size());
     OpBuilder b = OpBuilder::atBlockEnd(&f->getBody().front());
     Value loss;
     SmallVector<Value> grads;
