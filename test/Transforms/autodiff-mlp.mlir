@@ -15,7 +15,7 @@
 // CHECK: %[[DB2:.*]] = nn.sum %[[DOUT]] {axes = array<i64: 0>} : (tensor<?x3xf32>) -> tensor<3xf32>
 // CHECK: %[[DR:.*]] = nn.matmul %[[DOUT]], %{{.*}} : (tensor<?x3xf32>, tensor<3x8xf32>) -> tensor<?x8xf32>
 // CHECK: %[[DW2:.*]] = nn.matmul %{{.*}}, %[[DOUT]] : (tensor<8x?xf32>, tensor<?x3xf32>) -> tensor<8x3xf32>
-// CHECK: %[[MASK:.*]] = nn.compare %[[H]], %{{.*}} {predicate = "gt"}
+// CHECK: %[[MASK:.*]] = nn.compare gt, %[[H]], %{{.*}} :
 // CHECK: %[[DH:.*]] = nn.mul %[[DR]], %[[MASK]]
 // CHECK: %[[DB1:.*]] = nn.sum %[[DH]] {axes = array<i64: 0>}
 // CHECK: %[[XT:.*]] = nn.transpose %[[X]] [1, 0]

@@ -5,7 +5,7 @@
 // CHECK: arith.cmpf ogt
 // CHECK: arith.uitofp
 func.func @compare(%x: tensor<?x4xf32>, %z: tensor<f32>) -> tensor<?x4xf32> {
-  %0 = nn.compare %x, %z {predicate = "gt"} : (tensor<?x4xf32>, tensor<f32>) -> tensor<?x4xf32>
+  %0 = nn.compare gt, %x, %z : (tensor<?x4xf32>, tensor<f32>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
 

@@ -373,3 +373,19 @@ func.func @dropout_mask_shape(%x: tensor<?x10xf32>, %step: tensor<f32>) {
   %0 = nn.dropout_mask %x, %step {rate = 0.5 : f32, seed = 0 : i64, salt = 0 : i64} : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x9xf32>
   return
 }
+
+// -----
+
+func.func @compare_predicate(%x: tensor<?x10xf32>, %z: tensor<f32>) {
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'predicate' [eq, gt, ge, lt, le]}}
+  %0 = nn.compare ne, %x, %z : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
+  return
+}
+
+// -----
+
+func.func @compare_predicate_generic(%x: tensor<?x10xf32>, %z: tensor<f32>) {
+  // expected-error @+1 {{'nn.compare' op attribute 'predicate' failed to satisfy constraint: an ordered comparison of nn.compare (NaN compares false)}}
+  %0 = "nn.compare"(%x, %z) {predicate = 7 : i32} : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
+  return
+}

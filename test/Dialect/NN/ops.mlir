@@ -111,3 +111,14 @@ func.func @dropout_mask(%x: tensor<?x10xf32>, %step: tensor<f32>) -> tensor<?x10
   %0 = nn.dropout_mask %x, %step {rate = 0.5 : f32, seed = 42 : i64, salt = 1 : i64} : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
   return %0 : tensor<?x10xf32>
 }
+
+// The predicate is an enum attribute: a keyword in the custom form, checked by the parser
+// (and by the verifier in the generic form).
+// CHECK-LABEL: func.func @compare
+func.func @compare(%x: tensor<?x10xf32>, %z: tensor<f32>) -> (tensor<?x10xf32>, tensor<?x10xf32>) {
+  // CHECK: nn.compare le, %{{.*}}, %{{.*}} : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
+  %0 = nn.compare le, %x, %z : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
+  // CHECK: nn.compare eq,
+  %1 = nn.compare eq, %x, %z : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
+  return %0, %1 : tensor<?x10xf32>, tensor<?x10xf32>
+}

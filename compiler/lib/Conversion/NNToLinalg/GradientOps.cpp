@@ -93,12 +93,24 @@ struct ComparePattern : GradPattern<CompareOp> {
   LogicalResult
   matchAndRewrite(CompareOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto pred = llvm::StringSwitch<arith::CmpFPredicate>(op.getPredicate())
-                    .Case("eq", arith::CmpFPredicate::OEQ)
-                    .Case("gt", arith::CmpFPredicate::OGT)
-                    .Case("ge", arith::CmpFPredicate::OGE)
-                    .Case("lt", arith::CmpFPredicate::OLT)
-                    .Default(arith::CmpFPredicate::OLE);
+    arith::CmpFPredicate pred = arith::CmpFPredicate::OLE;
+    switch (op.getPredicate()) {
+    case ComparePredicate::eq:
+      pred = arith::CmpFPredicate::OEQ;
+      break;
+    case ComparePredicate::gt:
+      pred = arith::CmpFPredicate::OGT;
+      break;
+    case ComparePredicate::ge:
+      pred = arith::CmpFPredicate::OGE;
+      break;
+    case ComparePredicate::lt:
+      pred = arith::CmpFPredicate::OLT;
+      break;
+    case ComparePredicate::le:
+      pred = arith::CmpFPredicate::OLE;
+      break;
+    }
     rewriter.replaceOp(
         op, buildElementwise(
                 rewriter, op.getLoc(), op.getType(),

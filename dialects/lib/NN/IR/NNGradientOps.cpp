@@ -73,9 +73,6 @@ LogicalResult NumElementsOp::verify() {
 }
 
 LogicalResult CompareOp::verify() {
-  if (!llvm::is_contained({"eq", "gt", "ge", "lt", "le"}, getPredicate()))
-    return emitOpError() << "predicate should be eq, gt, ge, lt or le, found "
-                         << getPredicate();
   SmallVector<int64_t> b;
   if (!OpTrait::util::getBroadcastedShape(dims(getLhs()), dims(getRhs()), b))
     return emitOpError() << "operand shapes " << str(dims(getLhs())) << " and "

@@ -56,8 +56,8 @@ struct Emitter {
     return OpT::create(b, loc, x.getType(), x);
   }
   Value neg(Value x) { return unary<NegOp>(x); }
-  Value compare(Value l, Value r, StringRef predicate) {
-    return CompareOp::create(b, loc, broadcastType(l, r), l, r, predicate);
+  Value compare(Value l, Value r, ComparePredicate predicate) {
+    return CompareOp::create(b, loc, broadcastType(l, r), predicate, l, r);
   }
 
   Value reshape(Value v, Type t) {
@@ -194,8 +194,8 @@ LogicalResult DivOp::buildGradients(OpBuilder &b, ValueRange grads,
 
 /// Adjoint of `a` in `maximum(a, b)` (`gt`, `ge`) or `minimum` (`lt`, `le`):
 /// all of `g` where `a` wins, half on ties, as PyTorch.
-static Value winnerGrad(Emitter e, Value g, Value a, Value b, StringRef strict,
-                        StringRef loose) {
+static Value winnerGrad(Emitter e, Value g, Value a, Value b,
+                        ComparePredicate strict, ComparePredicate loose) {
   Value twice = e.add(e.compare(a, b, strict), e.compare(a, b, loose));
   return e.mul(e.mul(g, twice), 0.5);
 }
@@ -204,16 +204,20 @@ LogicalResult MaximumOp::buildGradients(OpBuilder &b, ValueRange grads,
                                         SmallVectorImpl<Value> &out) {
   Emitter e = emitter(b, *this);
   Value l = getLhs(), r = getRhs(), g = grads[0];
-  return unbroadcastBoth(e, *this, winnerGrad(e, g, l, r, "gt", "ge"),
-                         winnerGrad(e, g, r, l, "gt", "ge"), out);
+  return unbroadcastBoth(
+      e, *this,
+      winnerGrad(e, g, l, r, ComparePredicate::gt, ComparePredicate::ge),
+      winnerGrad(e, g, r, l, ComparePredicate::gt, ComparePredicate::ge), out);
 }
 
 LogicalResult MinimumOp::buildGradients(OpBuilder &b, ValueRange grads,
                                         SmallVectorImpl<Value> &out) {
   Emitter e = emitter(b, *this);
   Value l = getLhs(), r = getRhs(), g = grads[0];
-  return unbroadcastBoth(e, *this, winnerGrad(e, g, l, r, "lt", "le"),
-                         winnerGrad(e, g, r, l, "lt", "le"), out);
+  return unbroadcastBoth(
+      e, *this,
+      winnerGrad(e, g, l, r, ComparePredicate::lt, ComparePredicate::le),
+      winnerGrad(e, g, r, l, ComparePredicate::lt, ComparePredicate::le), out);
 }
 
 //===----------------------------------------------------------------------===//
@@ -264,7 +268,8 @@ LogicalResult SigmoidOp::buildGradients(OpBuilder &b, ValueRange grads,
 LogicalResult ReluOp::buildGradients(OpBuilder &b, ValueRange grads,
                                      SmallVectorImpl<Value> &out) {
   Emitter e = emitter(b, *this);
-  out.push_back(e.mul(grads[0], e.compare(getInput(), e.scalar(0), "gt")));
+  out.push_back(e.mul(
+      grads[0], e.compare(getInput(), e.scalar(0), ComparePredicate::gt)));
   return success();
 }
 
@@ -273,9 +278,9 @@ LogicalResult LeakyReluOp::buildGradients(OpBuilder &b, ValueRange grads,
   // g * (x > 0 + alpha * (x <= 0)): exactly g or alpha * g.
   Emitter e = emitter(b, *this);
   Value x = getInput(), zero = e.scalar(0);
-  Value slope =
-      e.add(e.compare(x, zero, "gt"),
-            e.mul(e.compare(x, zero, "le"), getAlpha().convertToDouble()));
+  Value slope = e.add(e.compare(x, zero, ComparePredicate::gt),
+                      e.mul(e.compare(x, zero, ComparePredicate::le),
+                            getAlpha().convertToDouble()));
   out.push_back(e.mul(grads[0], slope));
   return success();
 }
@@ -284,7 +289,8 @@ LogicalResult AbsOp::buildGradients(OpBuilder &b, ValueRange grads,
                                     SmallVectorImpl<Value> &out) {
   Emitter e = emitter(b, *this);
   Value x = getInput(), zero = e.scalar(0);
-  Value sign = e.sub(e.compare(x, zero, "gt"), e.compare(x, zero, "lt"));
+  Value sign = e.sub(e.compare(x, zero, ComparePredicate::gt),
+                     e.compare(x, zero, ComparePredicate::lt));
   out.push_back(e.mul(grads[0], sign));
   return success();
 }
@@ -411,7 +417,7 @@ LogicalResult ReduceMaxOp::buildGradients(OpBuilder &b, ValueRange grads,
   SmallVector<int64_t> axes = getReducedDims();
   Value x = getInput();
   Value max = e.keepReducedDims(getResult(), x, axes);
-  Value mask = e.compare(x, max, "eq");
+  Value mask = e.compare(x, max, ComparePredicate::eq);
   Value ties = e.sum(mask, axes, /*keepdims=*/true);
   Value g = e.keepReducedDims(grads[0], x, axes);
   out.push_back(e.mul(e.div(g, ties), mask));

@@ -365,5 +365,7 @@ LogicalResult ArgmaxOp::verify() {
   return verifyResultShape(*this, expected);
 }
 
+#include "nn/Dialect/NN/IR/NNEnums.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "nn/Dialect/NN/IR/NNOps.cpp.inc"

@@ -54,19 +54,21 @@ def NN_CompareOp : NN_Op<"compare"> {
   let summary = "elementwise comparison as a 0/1 f32 mask, with broadcasting";
   let description = [{
     `1.0` where `lhs predicate rhs` holds and `0.0` elsewhere; `predicate`
-    is one of `eq`, `gt`, `ge`, `lt`, `le` (ordered comparisons, so NaN
-    gives 0). Shapes broadcast as in `nn.add`. Derivative masks (relu,
-    leaky_relu, abs, maximum, minimum, reduce_max) are products of these.
+    is one of `eq`, `gt`, `ge`, `lt`, `le` (an enum attribute; ordered
+    comparisons, so NaN gives 0). Shapes broadcast as in `nn.add`.
+    Derivative masks (relu, leaky_relu, abs, maximum, minimum, reduce_max)
+    are products of these.
 
     Example:
     ```mlir
-    %m = nn.compare %x, %zero {predicate = "gt"} : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
+    %m = nn.compare gt, %x, %zero : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
     ```
   }];
-  let arguments = (ins NN_F32Tensor:$lhs, NN_F32Tensor:$rhs, StrAttr:$predicate);
+  let arguments = (ins NN_ComparePredicate:$predicate, NN_F32Tensor:$lhs,
+                       NN_F32Tensor:$rhs);
   let results = (outs NN_F32Tensor:$result);
   let assemblyFormat = [{
-    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+    $predicate `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

@@ -10,6 +10,7 @@
 #define NN_DIALECT_NN_IR_NNOPS_TD
 
 include "nn/Dialect/NN/IR/NNDialect.td"
+include "nn/Dialect/NN/IR/NNEnums.td"
 include "nn/Dialect/NN/IR/NNInterfaces.td"
 include "mlir/IR/OpBase.td"
 include "mlir/IR/CommonAttrConstraints.td"
