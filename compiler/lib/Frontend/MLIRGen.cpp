@@ -1,7 +1,8 @@
 //===- MLIRGen.cpp - ModelGraph to nn-dialect IR --------------------------===//
 //
-// Every graph node becomes one op, created by name from Builtins.def with its
-// attributes set from the node; the IR layout is docs/design.md's.
+// Every graph node becomes one op, built with its typed builder; the ops infer
+// their result types with the shape rules the frontend checked. The IR layout
+// is docs/design.md's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,19 +11,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "nn/Dialect/NN/IR/NNOps.h"
 
 using namespace nn;
-
-static llvm::StringRef getMnemonic(OpKind op) {
-  switch (op) {
-#define BUILTIN(NAME, SPELLING, MNEMONIC)                                      \
-  case OpKind::NAME:                                                           \
-    return MNEMONIC;
-#include "nn/Frontend/Builtins.def"
-  default:
-    return "";
-  }
-}
 
 namespace {
 class MLIRGen {
@@ -118,56 +109,87 @@ mlir::DictionaryAttr MLIRGen::getTrainAttr(const TrainSpec &spec) {
 
 mlir::Value MLIRGen::genNode(const Node &node,
                              llvm::ArrayRef<mlir::Value> values) {
-  mlir::RankedTensorType type = getType(node.type);
-  if (node.op == OpKind::Constant) {
+  namespace nnd = mlir::nn;
+  mlir::Location loc = node.loc;
+  auto operand = [&](unsigned i) { return values[node.operands[i]]; };
+  auto f32 = [&](double v) { return b.getF32FloatAttr(float(v)); };
+  switch (node.op) {
+  case OpKind::Input:
+  case OpKind::Param:
+    break;
+  case OpKind::Constant: {
+    mlir::RankedTensorType type = getType(node.type);
     auto value = mlir::DenseElementsAttr::get(
         type, b.getF32FloatAttr(float(node.floatAttr)).getValue());
-    return mlir::arith::ConstantOp::create(b, node.loc, type, value);
+    return mlir::arith::ConstantOp::create(b, loc, type, value);
   }
-  mlir::OperationState state(node.loc, ("nn." + getMnemonic(node.op)).str());
-  for (int operand : node.operands)
-    state.addOperands(values[operand]);
-  state.addTypes(type);
-  auto f32 = [&](double v) { return b.getF32FloatAttr(float(v)); };
-  auto i64 = [&](int64_t v) { return b.getI64IntegerAttr(v); };
-  switch (node.op) {
+#define NN_UNARY(KIND)                                                         \
+  case OpKind::KIND:                                                           \
+    return nnd::KIND##Op::create(b, loc, operand(0));
+    NN_UNARY(Neg)
+    NN_UNARY(Exp)
+    NN_UNARY(Log)
+    NN_UNARY(Sqrt)
+    NN_UNARY(Tanh)
+    NN_UNARY(Sigmoid)
+    NN_UNARY(Relu)
+    NN_UNARY(Gelu)
+    NN_UNARY(Abs)
+    NN_UNARY(Flatten)
+#undef NN_UNARY
+#define NN_BINARY(KIND)                                                        \
+  case OpKind::KIND:                                                           \
+    return nnd::KIND##Op::create(b, loc, operand(0), operand(1));
+    NN_BINARY(Add)
+    NN_BINARY(Sub)
+    NN_BINARY(Mul)
+    NN_BINARY(Div)
+    NN_BINARY(Maximum)
+    NN_BINARY(Minimum)
+    NN_BINARY(Matmul)
+    NN_BINARY(CrossEntropy)
+    NN_BINARY(Mse)
+#undef NN_BINARY
   case OpKind::LeakyRelu:
-    state.addAttribute("alpha", f32(node.floatAttr));
-    break;
+    return nnd::LeakyReluOp::create(b, loc, operand(0), f32(node.floatAttr));
   case OpKind::Pow:
-    state.addAttribute("exponent", f32(node.floatAttr));
-    break;
+    return nnd::PowOp::create(b, loc, operand(0), f32(node.floatAttr));
   case OpKind::Dropout:
-    state.addAttribute("rate", f32(node.floatAttr));
-    break;
+    return nnd::DropoutOp::create(b, loc, operand(0), f32(node.floatAttr));
   case OpKind::Transpose:
-    state.addAttribute("permutation", b.getDenseI64ArrayAttr(node.ints));
-    break;
-  case OpKind::Sum:
-  case OpKind::Mean:
-  case OpKind::ReduceMax:
-    state.addAttribute("axes", b.getDenseI64ArrayAttr(node.ints));
-    state.addAttribute("keepdims", b.getBoolAttr(node.boolAttr));
-    break;
-  case OpKind::Concat:
-  case OpKind::Softmax:
-  case OpKind::LogSoftmax:
-  case OpKind::Argmax:
-    state.addAttribute("axis", i64(node.intAttr));
-    break;
-  case OpKind::Conv2D:
-    state.addAttribute("stride", i64(node.intAttr));
-    state.addAttribute("padding", i64(node.intAttr2));
-    break;
-  case OpKind::MaxPool2D:
-  case OpKind::AvgPool2D:
-    state.addAttribute("size", i64(node.intAttr));
-    state.addAttribute("stride", i64(node.intAttr2));
-    break;
-  default:
-    break;
+    return nnd::TransposeOp::create(b, loc, operand(0), node.ints);
+  case OpKind::Reshape: // the one op whose result type is its attribute
+    return nnd::ReshapeOp::create(b, loc, getType(node.type), operand(0));
+  case OpKind::Concat: {
+    llvm::SmallVector<mlir::Value> inputs;
+    for (unsigned i = 0; i < node.operands.size(); ++i)
+      inputs.push_back(operand(i));
+    return nnd::ConcatOp::create(b, loc, inputs, node.intAttr);
   }
-  return b.create(state)->getResult(0);
+  case OpKind::Sum:
+    return nnd::SumOp::create(b, loc, operand(0), node.ints, node.boolAttr);
+  case OpKind::Mean:
+    return nnd::MeanOp::create(b, loc, operand(0), node.ints, node.boolAttr);
+  case OpKind::ReduceMax:
+    return nnd::ReduceMaxOp::create(b, loc, operand(0), node.ints,
+                                    node.boolAttr);
+  case OpKind::Softmax:
+    return nnd::SoftmaxOp::create(b, loc, operand(0), node.intAttr);
+  case OpKind::LogSoftmax:
+    return nnd::LogSoftmaxOp::create(b, loc, operand(0), node.intAttr);
+  case OpKind::Argmax:
+    return nnd::ArgmaxOp::create(b, loc, operand(0), node.intAttr);
+  case OpKind::Conv2D:
+    return nnd::Conv2DOp::create(b, loc, operand(0), operand(1), node.intAttr,
+                                 node.intAttr2);
+  case OpKind::MaxPool2D:
+    return nnd::MaxPool2DOp::create(b, loc, operand(0), node.intAttr,
+                                    node.intAttr2);
+  case OpKind::AvgPool2D:
+    return nnd::AvgPool2DOp::create(b, loc, operand(0), node.intAttr,
+                                    node.intAttr2);
+  }
+  llvm_unreachable("inputs and parameters are block arguments");
 }
 
 mlir::OwningOpRef<mlir::ModuleOp> MLIRGen::gen() {

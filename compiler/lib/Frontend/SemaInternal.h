@@ -101,10 +101,6 @@ struct BuiltinInfo {
 const BuiltinInfo *lookupBuiltin(llvm::StringRef name);
 const BuiltinInfo &getBuiltin(OpKind op);
 
-/// NumPy broadcasting of two shapes; nullopt if they do not broadcast.
-std::optional<TensorType> broadcastShapes(const TensorType &a,
-                                          const TensorType &b);
-
 /// Checks the train blocks of `program` against the checked `models`.
 void checkTrainBlocks(const Program &program, DiagEngine &diags,
                       std::vector<ModelGraph> &models);

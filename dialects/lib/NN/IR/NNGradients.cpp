@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TypeShapes.h"
 #include "nn/Dialect/NN/IR/NNOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -38,14 +39,8 @@ struct Emitter {
         b, loc, t, DenseElementsAttr::get(t, b.getF32FloatAttr(c)));
   }
 
-  RankedTensorType broadcastType(Value l, Value r) {
-    SmallVector<int64_t> shape;
-    (void)OpTrait::util::getBroadcastedShape(type(l).getShape(),
-                                             type(r).getShape(), shape);
-    return f32(shape, b.getContext());
-  }
   template <typename OpT> Value bin(Value l, Value r) {
-    return OpT::create(b, loc, broadcastType(l, r), l, r);
+    return OpT::create(b, loc, l, r);
   }
   Value add(Value l, Value r) { return bin<AddOp>(l, r); }
   Value sub(Value l, Value r) { return bin<SubOp>(l, r); }
@@ -53,21 +48,18 @@ struct Emitter {
   Value div(Value l, Value r) { return bin<DivOp>(l, r); }
   Value mul(Value l, double c) { return mul(l, scalar(c)); }
   template <typename OpT> Value unary(Value x) {
-    return OpT::create(b, loc, x.getType(), x);
+    return OpT::create(b, loc, x);
   }
   Value neg(Value x) { return unary<NegOp>(x); }
   Value compare(Value l, Value r, ComparePredicate predicate) {
-    return CompareOp::create(b, loc, broadcastType(l, r), predicate, l, r);
+    return CompareOp::create(b, loc, predicate, l, r);
   }
 
   Value reshape(Value v, Type t) {
     return v.getType() == t ? v : ReshapeOp::create(b, loc, t, v).getResult();
   }
   Value transpose(Value v, ArrayRef<int64_t> perm) {
-    SmallVector<int64_t> shape;
-    for (int64_t p : perm)
-      shape.push_back(type(v).getDimSize(p));
-    return TransposeOp::create(b, loc, f32(shape, b.getContext()), v, perm);
+    return TransposeOp::create(b, loc, v, perm);
   }
   /// Swaps the last two dimensions.
   Value transposeLast2(Value v) {
@@ -77,15 +69,7 @@ struct Emitter {
     return transpose(v, perm);
   }
   Value sum(Value v, ArrayRef<int64_t> axes, bool keepdims) {
-    ArrayRef<int64_t> in = type(v).getShape();
-    SmallVector<int64_t> shape;
-    for (int64_t d = 0, e = in.size(); d < e; ++d) {
-      if (!llvm::is_contained(axes, d))
-        shape.push_back(in[d]);
-      else if (keepdims)
-        shape.push_back(1);
-    }
-    return SumOp::create(b, loc, f32(shape, b.getContext()), v, axes, keepdims);
+    return SumOp::create(b, loc, v, axes, keepdims);
   }
 
   /// Undoes broadcasting: sums `g` over the dimensions that broadcasting
@@ -106,15 +90,17 @@ struct Emitter {
   /// `g`, the adjoint of a reduction of `input` over `axes`, with the
   /// reduced dimensions restored as size 1 (so it broadcasts against input).
   Value keepReducedDims(Value g, Value input, ArrayRef<int64_t> axes) {
-    SmallVector<int64_t> shape(type(input).getShape());
-    for (int64_t a : axes)
-      shape[a] = 1;
     if (type(g).getRank() == 0)
       return g;
-    return reshape(g, f32(shape, b.getContext()));
+    TypeShapes shapes(SumOp::getOperationName(), input.getType());
+    SmallVector<int64_t> reduced(axes);
+    std::optional<shapes::Dims> kept =
+        shapes.rules().reduce(reduced, /*keepdims=*/true);
+    assert(kept && "the reduction being differentiated verified");
+    return reshape(g, f32(*kept, b.getContext()));
   }
   Value broadcastTo(Value g, Value like) {
-    return BroadcastToOp::create(b, loc, like.getType(), g, like);
+    return BroadcastToOp::create(b, loc, g, like);
   }
 
   /// The number of elements over `axes` of `v`: a constant when static.
@@ -123,7 +109,7 @@ struct Emitter {
     for (int64_t a : axes)
       n *= type(v).getDimSize(a);
     if (llvm::any_of(axes, [&](int64_t a) { return type(v).isDynamicDim(a); }))
-      return NumElementsOp::create(b, loc, f32({}, b.getContext()), v, axes);
+      return NumElementsOp::create(b, loc, v, axes);
     return scalar(n);
   }
 
@@ -134,8 +120,7 @@ struct Emitter {
     for (int64_t a : axes) {
       int64_t d = type(v).getDimSize(a);
       if (d == kDyn)
-        return div(scalar(c), NumElementsOp::create(
-                                  b, loc, f32({}, b.getContext()), v, axes));
+        return div(scalar(c), NumElementsOp::create(b, loc, v, axes));
       n *= d;
     }
     return scalar(c / n);
@@ -303,8 +288,7 @@ LogicalResult PowOp::buildGradients(OpBuilder &b, ValueRange grads,
     out.push_back(e.mul(grads[0], 0.0));
     return success();
   }
-  Value xp = PowOp::create(b, getLoc(), getType(), getInput(),
-                           b.getF32FloatAttr(p - 1));
+  Value xp = PowOp::create(b, getLoc(), getInput(), b.getF32FloatAttr(p - 1));
   out.push_back(e.mul(grads[0], e.mul(xp, p)));
   return success();
 }
@@ -335,8 +319,7 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b, ValueRange grads,
                                        SmallVectorImpl<Value> &out) {
   Emitter e = emitter(b, *this);
   Value g = grads[0], l = getLhs(), r = getRhs();
-  Type lt = l.getType(), rt = r.getType();
-  out.push_back(MatmulOp::create(b, getLoc(), lt, g, e.transposeLast2(r)));
+  out.push_back(MatmulOp::create(b, getLoc(), g, e.transposeLast2(r)));
   if (e.type(l).getRank() == 3 && e.type(r).getRank() == 2) {
     // A shared [K,N] right operand: fold the batch into the rows.
     int64_t m = e.type(l).getDimSize(1), n = e.type(g).getDimSize(2);
@@ -345,10 +328,10 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b, ValueRange grads,
     Value l2 =
         e.reshape(l, e.f32({rows, e.type(l).getDimSize(2)}, getContext()));
     Value g2 = e.reshape(g, e.f32({rows, n}, getContext()));
-    out.push_back(MatmulOp::create(b, getLoc(), rt, e.transposeLast2(l2), g2));
+    out.push_back(MatmulOp::create(b, getLoc(), e.transposeLast2(l2), g2));
     return success();
   }
-  out.push_back(MatmulOp::create(b, getLoc(), rt, e.transposeLast2(l), g));
+  out.push_back(MatmulOp::create(b, getLoc(), e.transposeLast2(l), g));
   return success();
 }
 
@@ -358,8 +341,7 @@ LogicalResult TransposeOp::buildGradients(OpBuilder &b, ValueRange grads,
   SmallVector<int64_t> inverse(perm.size());
   for (auto [i, p] : llvm::enumerate(perm))
     inverse[p] = i;
-  out.push_back(TransposeOp::create(b, getLoc(), getInput().getType(), grads[0],
-                                    inverse));
+  out.push_back(TransposeOp::create(b, getLoc(), grads[0], inverse));
   return success();
 }
 
@@ -464,9 +446,8 @@ LogicalResult Conv2DOp::buildGradients(OpBuilder &b, ValueRange grads,
 
 LogicalResult MaxPool2DOp::buildGradients(OpBuilder &b, ValueRange grads,
                                           SmallVectorImpl<Value> &out) {
-  out.push_back(MaxPool2DGradOp::create(b, getLoc(), getInput().getType(),
-                                        grads[0], getInput(), getSize(),
-                                        getStride()));
+  out.push_back(MaxPool2DGradOp::create(b, getLoc(), grads[0], getInput(),
+                                        getSize(), getStride()));
   return success();
 }
 
@@ -501,8 +482,8 @@ LogicalResult DropoutMaskOp::buildGradients(OpBuilder &b, ValueRange grads,
 
 LogicalResult CrossEntropyOp::buildGradients(OpBuilder &b, ValueRange grads,
                                              SmallVectorImpl<Value> &out) {
-  out.push_back(CrossEntropyGradOp::create(b, getLoc(), getLogits().getType(),
-                                           getLogits(), getLabels(), grads[0]));
+  out.push_back(CrossEntropyGradOp::create(b, getLoc(), getLogits(),
+                                           getLabels(), grads[0]));
   out.push_back(Value()); // Integer labels have no gradient.
   return success();
 }

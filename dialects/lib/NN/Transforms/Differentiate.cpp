@@ -147,9 +147,7 @@ static LogicalResult reverseSweep(OpBuilder &b, ArrayRef<Operation *> ops,
                << grad.getType() << " for an operand of type "
                << operand.getType();
       Value &acc = adjoint[operand];
-      acc = acc ? AddOp::create(b, op->getLoc(), operand.getType(), acc, grad)
-                      .getResult()
-                : grad;
+      acc = acc ? AddOp::create(b, op->getLoc(), acc, grad).getResult() : grad;
     }
   }
   return success();
@@ -179,21 +177,19 @@ LogicalResult nn::emitLossAndGradients(OpBuilder &b, const TrainedModel &m,
     // multiplies the adjoint by the same mask.
     Value x = map.lookupOrDefault(dropout.getInput());
     auto mask = DropoutMaskOp::create(
-        b, op.getLoc(), x.getType(), x, step, dropout.getRateAttr(),
+        b, op.getLoc(), x, step, dropout.getRateAttr(),
         b.getI64IntegerAttr(seed), b.getI64IntegerAttr(salt++));
-    auto y = MulOp::create(b, op.getLoc(), x.getType(), x, mask);
+    auto y = MulOp::create(b, op.getLoc(), x, mask);
     ops.append({mask, y});
     map.map(dropout.getResult(), y.getResult());
   }
   Value output = map.lookupOrDefault(body.getTerminator()->getOperand(0));
 
   Location loc = m.func.getLoc();
-  auto scalar = RankedTensorType::get({}, b.getF32Type());
   Operation *lossOp =
       m.loss == "mse"
-          ? MseOp::create(b, loc, scalar, output, target).getOperation()
-          : CrossEntropyOp::create(b, loc, scalar, output, target)
-                .getOperation();
+          ? MseOp::create(b, loc, output, target).getOperation()
+          : CrossEntropyOp::create(b, loc, output, target).getOperation();
   ops.push_back(lossOp);
   loss = lossOp->getResult(0);
 
@@ -202,7 +198,7 @@ LogicalResult nn::emitLossAndGradients(OpBuilder &b, const TrainedModel &m,
     return failure();
   DenseMap<Value, Value> adjoint;
   if (active.contains(loss)) {
-    adjoint[loss] = splat(b, loc, scalar, 1);
+    adjoint[loss] = splat(b, loc, loss.getType(), 1);
     if (failed(reverseSweep(b, ops, active, adjoint)))
       return failure();
   }

@@ -59,10 +59,7 @@ struct Updater {
         b, loc, t, DenseElementsAttr::get(t, b.getF32FloatAttr(c)));
   }
   template <typename OpT> Value bin(Value l, Value r) {
-    // One operand may be a scalar; the result has the other's type.
-    Type t = cast<RankedTensorType>(l.getType()).getRank() ? l.getType()
-                                                           : r.getType();
-    return OpT::create(b, loc, t, l, r);
+    return OpT::create(b, loc, l, r);
   }
   Value add(Value l, Value r) { return bin<AddOp>(l, r); }
   Value mul(Value l, Value r) { return bin<MulOp>(l, r); }
@@ -90,7 +87,7 @@ struct Updater {
     Value v = add(mul(state[1], opt.beta2), mul(mul(g, 1 - opt.beta2), g));
     out.append({m, v});
     // p.addcdiv_(m, sqrt(v) / sqrt(bias2) + eps, value = -lr / bias1).
-    Value sqrtV = SqrtOp::create(b, loc, v.getType(), v);
+    Value sqrtV = SqrtOp::create(b, loc, v);
     Value denom = add(bin<DivOp>(sqrtV, bias2Sqrt), constant(opt.eps));
     return add(p, bin<DivOp>(mul(negStepSize, m), denom));
   }

@@ -9,7 +9,7 @@
 #ifndef NN_DIALECT_NN_IR_NNGRADIENTOPS_TD
 #define NN_DIALECT_NN_IR_NNGRADIENTOPS_TD
 
-def NN_BroadcastToOp : NN_Op<"broadcast_to"> {
+def NN_BroadcastToOp : NN_Op<"broadcast_to", [InferTypeOpAdaptor]> {
   let summary = "broadcasts a tensor to the shape of another";
   let description = [{
     Stretches `input` to the shape of `like` with NumPy broadcasting rules
@@ -30,7 +30,7 @@ def NN_BroadcastToOp : NN_Op<"broadcast_to"> {
   let hasVerifier = 1;
 }
 
-def NN_NumElementsOp : NN_Op<"num_elements"> {
+def NN_NumElementsOp : NN_Op<"num_elements", [InferTypeOpAdaptor]> {
   let summary = "number of elements over axes, as f32";
   let description = [{
     The product of the sizes of `input`'s dimensions listed in `axes` (all
@@ -47,10 +47,9 @@ def NN_NumElementsOp : NN_Op<"num_elements"> {
                    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$axes);
   let results = (outs NN_F32Scalar:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
-  let hasVerifier = 1;
 }
 
-def NN_CompareOp : NN_Op<"compare"> {
+def NN_CompareOp : NN_Op<"compare", [InferTypeOpAdaptor]> {
   let summary = "elementwise comparison as a 0/1 f32 mask, with broadcasting";
   let description = [{
     `1.0` where `lhs predicate rhs` holds and `0.0` elsewhere; `predicate`
@@ -70,7 +69,6 @@ def NN_CompareOp : NN_Op<"compare"> {
   let assemblyFormat = [{
     $predicate `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
-  let hasVerifier = 1;
 }
 
 def NN_SliceOp : NN_Op<"slice", [SameOperandsAndResultElementType]> {
@@ -90,7 +88,8 @@ def NN_SliceOp : NN_Op<"slice", [SameOperandsAndResultElementType]> {
   let hasVerifier = 1;
 }
 
-def NN_CrossEntropyGradOp : NN_Op<"cross_entropy_grad"> {
+def NN_CrossEntropyGradOp : NN_Op<"cross_entropy_grad",
+                                  [InferTypeOpAdaptor]> {
   let summary = "gradient of cross_entropy with respect to the logits";
   let description = [{
     `(softmax(logits) - onehot(labels)) * grad / N` for `logits: f32[N,C]`,
@@ -163,7 +162,8 @@ def NN_Conv2DFilterGradOp : NN_Op<"conv2d_filter_grad",
 }
 
 def NN_MaxPool2DGradOp : NN_Op<"max_pool2d_grad",
-                               [SameOperandsAndResultElementType]> {
+                               [SameOperandsAndResultElementType,
+                                InferTypeOpAdaptor]> {
   let summary = "gradient of max_pool2d with respect to its input";
   let description = [{
     Routes each window's adjoint in `grad: [N,C,H',W']` to the first
@@ -207,7 +207,8 @@ def NN_AvgPool2DGradOp : NN_Op<"avg_pool2d_grad",
 }
 
 def NN_DropoutMaskOp : NN_Op<"dropout_mask",
-                             [DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+                             [InferTypeOpAdaptor,
+                              DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "the scaled keep-mask of dropout while training";
   let description = [{
     A tensor shaped like `like` (only its shape is read; it supplies the

@@ -1,8 +1,9 @@
 //===- NNOps.td - nn dialect operations --------------------*- tablegen -*-===//
 //
-// One op per primitive of LANGUAGE.md §7. Every op carries an explicit result
-// type; verifiers check it against the shape rules and say what was expected
-// and what was found.
+// One op per primitive of LANGUAGE.md §7. Ops infer their result types from
+// the shape rules of NNShapes.h (builders need no result type); the verifier
+// says what was inferred and what was found. Only reshape, whose result shape
+// is its attribute, states it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,7 +31,8 @@ class NN_Op<string mnemonic, list<Trait> traits = []>
 //===----------------------------------------------------------------------===//
 
 class NN_BroadcastBinaryOp<string mnemonic, string what>
-    : NN_Op<mnemonic, [SameOperandsAndResultElementType, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+    : NN_Op<mnemonic, [SameOperandsAndResultElementType, InferTypeOpAdaptor,
+                       DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "elementwise " # what # " with NumPy broadcasting";
   let description = [{
     Computes `lhs }] # mnemonic # [{ rhs` element by element. Shapes broadcast
@@ -47,7 +49,6 @@ class NN_BroadcastBinaryOp<string mnemonic, string what>
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
-  let hasVerifier = 1;
 }
 
 def NN_AddOp : NN_BroadcastBinaryOp<"add", "addition">;
@@ -63,6 +64,7 @@ def NN_MinimumOp : NN_BroadcastBinaryOp<"minimum", "minimum">;
 
 class NN_UnaryOp<string mnemonic, string formula, list<Trait> traits = []>
     : NN_Op<mnemonic, !listconcat(traits, [SameOperandsAndResultType,
+                                            InferTypeOpInterface,
                                             DeclareOpInterfaceMethods<NN_GradientOpInterface>])> {
   let summary = "elementwise " # formula;
   let description = [{
@@ -119,7 +121,7 @@ def NN_PowOp : NN_UnaryOp<"pow", "x ^ exponent"> {
 // Linear algebra and shapes
 //===----------------------------------------------------------------------===//
 
-def NN_MatmulOp : NN_Op<"matmul", [SameOperandsAndResultElementType,
+def NN_MatmulOp : NN_Op<"matmul", [SameOperandsAndResultElementType, InferTypeOpAdaptor,
                                    DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "matrix product, optionally batched";
   let description = [{
@@ -137,10 +139,9 @@ def NN_MatmulOp : NN_Op<"matmul", [SameOperandsAndResultElementType,
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
-  let hasVerifier = 1;
 }
 
-def NN_TransposeOp : NN_Op<"transpose", [SameOperandsAndResultElementType,
+def NN_TransposeOp : NN_Op<"transpose", [SameOperandsAndResultElementType, InferTypeOpAdaptor,
                                          DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "permutes dimensions";
   let description = [{
@@ -156,7 +157,6 @@ def NN_TransposeOp : NN_Op<"transpose", [SameOperandsAndResultElementType,
   let assemblyFormat = [{
     $input $permutation attr-dict `:` functional-type(operands, results)
   }];
-  let hasVerifier = 1;
 }
 
 def NN_ReshapeOp : NN_Op<"reshape", [SameOperandsAndResultElementType,
@@ -178,7 +178,7 @@ def NN_ReshapeOp : NN_Op<"reshape", [SameOperandsAndResultElementType,
   let hasVerifier = 1;
 }
 
-def NN_FlattenOp : NN_Op<"flatten", [SameOperandsAndResultElementType,
+def NN_FlattenOp : NN_Op<"flatten", [SameOperandsAndResultElementType, InferTypeOpAdaptor,
                                      DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "flattens all dimensions after the first";
   let description = [{
@@ -192,10 +192,9 @@ def NN_FlattenOp : NN_Op<"flatten", [SameOperandsAndResultElementType,
   let arguments = (ins NN_Tensor:$input);
   let results = (outs NN_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
-  let hasVerifier = 1;
 }
 
-def NN_ConcatOp : NN_Op<"concat", [SameOperandsAndResultElementType,
+def NN_ConcatOp : NN_Op<"concat", [SameOperandsAndResultElementType, InferTypeOpAdaptor,
                                    DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "joins tensors along an axis";
   let description = [{
@@ -210,7 +209,6 @@ def NN_ConcatOp : NN_Op<"concat", [SameOperandsAndResultElementType,
   let arguments = (ins Variadic<NN_Tensor>:$inputs, I64Attr:$axis);
   let results = (outs NN_Tensor:$result);
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
-  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -218,7 +216,8 @@ def NN_ConcatOp : NN_Op<"concat", [SameOperandsAndResultElementType,
 //===----------------------------------------------------------------------===//
 
 class NN_ReduceOp<string mnemonic, string what>
-    : NN_Op<mnemonic, [SameOperandsAndResultElementType, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+    : NN_Op<mnemonic, [SameOperandsAndResultElementType, InferTypeOpAdaptor,
+                       DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = what # " over axes";
   let description = [{
     Reduces `input` by }] # what # [{ over the dimensions listed in `axes`
@@ -235,7 +234,6 @@ class NN_ReduceOp<string mnemonic, string what>
                    DefaultValuedAttr<BoolAttr, "false">:$keepdims);
   let results = (outs NN_F32Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
-  let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// The reduced dimensions, sorted; all of them when `axes` is empty.
     ::llvm::SmallVector<int64_t> getReducedDims();
@@ -247,7 +245,8 @@ def NN_MeanOp : NN_ReduceOp<"mean", "the mean">;
 def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "the maximum">;
 
 class NN_SoftmaxLikeOp<string mnemonic, string formula>
-    : NN_Op<mnemonic, [SameOperandsAndResultType, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+    : NN_Op<mnemonic, [SameOperandsAndResultType, InferTypeOpInterface,
+                       DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = formula # " along an axis, numerically stable";
   let description = [{
     Computes `}] # formula # [{` along `axis`, subtracting the maximum first
@@ -271,7 +270,7 @@ def NN_LogSoftmaxOp : NN_SoftmaxLikeOp<"log_softmax", "x - log(sum(exp(x)))">;
 // Convolution and pooling (NCHW)
 //===----------------------------------------------------------------------===//
 
-def NN_Conv2DOp : NN_Op<"conv2d", [SameOperandsAndResultElementType,
+def NN_Conv2DOp : NN_Op<"conv2d", [SameOperandsAndResultElementType, InferTypeOpAdaptor,
                                    DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "2-D convolution, NCHW input and FCHW filter, no bias";
   let description = [{
@@ -292,11 +291,11 @@ def NN_Conv2DOp : NN_Op<"conv2d", [SameOperandsAndResultElementType,
   let assemblyFormat = [{
     $input `,` $filter attr-dict `:` functional-type(operands, results)
   }];
-  let hasVerifier = 1;
 }
 
 class NN_Pool2DOp<string mnemonic, string what>
-    : NN_Op<mnemonic, [SameOperandsAndResultElementType, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+    : NN_Op<mnemonic, [SameOperandsAndResultElementType, InferTypeOpAdaptor,
+                       DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "2-D " # what # " pooling, NCHW";
   let description = [{
     Takes the }] # what # [{ of each `size x size` window, moving by `stride`:
@@ -311,7 +310,6 @@ class NN_Pool2DOp<string mnemonic, string what>
   let arguments = (ins NN_F32Tensor:$input, I64Attr:$size, I64Attr:$stride);
   let results = (outs NN_F32Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
-  let hasVerifier = 1;
 }
 
 def NN_MaxPool2DOp : NN_Pool2DOp<"max_pool2d", "maximum">;
@@ -321,7 +319,7 @@ def NN_AvgPool2DOp : NN_Pool2DOp<"avg_pool2d", "average">;
 // Training-related
 //===----------------------------------------------------------------------===//
 
-def NN_DropoutOp : NN_Op<"dropout", [SameOperandsAndResultType,
+def NN_DropoutOp : NN_Op<"dropout", [SameOperandsAndResultType, InferTypeOpInterface,
                                      DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "randomly zeroes elements while training";
   let description = [{
@@ -339,7 +337,8 @@ def NN_DropoutOp : NN_Op<"dropout", [SameOperandsAndResultType,
   let hasVerifier = 1;
 }
 
-def NN_CrossEntropyOp : NN_Op<"cross_entropy", [DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+def NN_CrossEntropyOp : NN_Op<"cross_entropy", [InferTypeOpAdaptor,
+                                                 DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "softmax cross-entropy of logits against class labels";
   let description = [{
     `logits: f32[N,C]`, `labels: i32[N]` with values in `[0, C)`; the result
@@ -356,10 +355,9 @@ def NN_CrossEntropyOp : NN_Op<"cross_entropy", [DeclareOpInterfaceMethods<NN_Gra
   let assemblyFormat = [{
     $logits `,` $labels attr-dict `:` functional-type(operands, results)
   }];
-  let hasVerifier = 1;
 }
 
-def NN_MseOp : NN_Op<"mse", [DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+def NN_MseOp : NN_Op<"mse", [InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "mean squared error";
   let description = [{
     The mean over all elements of `(pred - target)^2`; both operands have the
@@ -375,10 +373,9 @@ def NN_MseOp : NN_Op<"mse", [DeclareOpInterfaceMethods<NN_GradientOpInterface>]>
   let assemblyFormat = [{
     $pred `,` $target attr-dict `:` functional-type(operands, results)
   }];
-  let hasVerifier = 1;
 }
 
-def NN_ArgmaxOp : NN_Op<"argmax"> {
+def NN_ArgmaxOp : NN_Op<"argmax", [InferTypeOpAdaptor]> {
   let summary = "index of the maximum along an axis";
   let description = [{
     Returns the `i32` index of the largest element along `axis` (the first
@@ -392,7 +389,6 @@ def NN_ArgmaxOp : NN_Op<"argmax"> {
   let arguments = (ins NN_F32Tensor:$input, I64Attr:$axis);
   let results = (outs NN_I32Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
-  let hasVerifier = 1;
 }
 
 include "nn/Dialect/NN/IR/NNGradientOps.td"
