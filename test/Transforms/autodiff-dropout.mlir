@@ -31,7 +31,7 @@
 // CHECK: %[[G1:.*]] = nn.mul %[[G]], %[[M1]]
 // CHECK: %[[G0:.*]] = nn.mul %[[G1]], %[[M0]]
 func.func @Drop(%x: tensor<?x4xf32> {nn.input = "x"}, %w: tensor<4x3xf32> {nn.param = "w"})
-    -> tensor<?x3xf32> attributes {nn.model, nn.train = {loss = "cross_entropy", seed = 7 : i64}} {
+    -> tensor<?x3xf32> attributes {nn.model, nn.train = #nn.train<loss = cross_entropy, seed = 7>} {
   %0 = nn.matmul %x, %w : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   %1 = nn.dropout %0 {rate = 0.5 : f32} : tensor<?x3xf32>
   %2 = nn.dropout %1 {rate = 0.25 : f32} : tensor<?x3xf32>
@@ -53,7 +53,7 @@ func.func @Drop(%x: tensor<?x4xf32> {nn.input = "x"}, %w: tensor<4x3xf32> {nn.pa
 // CHECK-LABEL: func.func @train_step
 // CHECK: nn.dropout_mask %{{.*}}, %{{.*}} {rate = 5.000000e-01 : f32, salt = 0 : i64, seed = 0 : i64}
 func.func @InputDrop(%x: tensor<?x4xf32> {nn.input = "x"}, %w: tensor<4x3xf32> {nn.param = "w"})
-    -> tensor<?x3xf32> attributes {nn.model, nn.train = {loss = "mse"}} {
+    -> tensor<?x3xf32> attributes {nn.model, nn.train = #nn.train<loss = mse>} {
   %0 = nn.dropout %x {rate = 0.5 : f32} : tensor<?x4xf32>
   %1 = nn.matmul %0, %w : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %1 : tensor<?x3xf32>

@@ -23,11 +23,11 @@
 // CHECK-NOT: nn.matmul
 // CHECK: return %[[LOSS]], %[[DW1]], %[[DB1]], %[[DW2]], %[[DB2]]
 func.func @MLP(%x: tensor<?x4xf32> {nn.input = "x"},
-               %w1: tensor<4x8xf32> {nn.param = "d1.w", nn.init = {kind = "zeros"}},
-               %b1: tensor<8xf32> {nn.param = "d1.b", nn.init = {kind = "zeros"}},
-               %w2: tensor<8x3xf32> {nn.param = "d2.w", nn.init = {kind = "zeros"}},
-               %b2: tensor<3xf32> {nn.param = "d2.b", nn.init = {kind = "zeros"}})
-    -> tensor<?x3xf32> attributes {nn.model, nn.train = {loss = "cross_entropy"}} {
+               %w1: tensor<4x8xf32> {nn.param = "d1.w", nn.init = #nn.init<kind = zeros>},
+               %b1: tensor<8xf32> {nn.param = "d1.b", nn.init = #nn.init<kind = zeros>},
+               %w2: tensor<8x3xf32> {nn.param = "d2.w", nn.init = #nn.init<kind = zeros>},
+               %b2: tensor<3xf32> {nn.param = "d2.b", nn.init = #nn.init<kind = zeros>})
+    -> tensor<?x3xf32> attributes {nn.model, nn.train = #nn.train<loss = cross_entropy>} {
   %0 = nn.matmul %x, %w1 : (tensor<?x4xf32>, tensor<4x8xf32>) -> tensor<?x8xf32>
   %1 = nn.add %0, %b1 : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
   %2 = nn.relu %1 : tensor<?x8xf32>

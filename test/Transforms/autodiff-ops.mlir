@@ -12,7 +12,7 @@
 // CHECK: %[[DW:.*]] = nn.conv2d_filter_grad %{{.*}}, %{{.*}} {padding = 1 : i64} : (tensor<?x1x8x10xf32>, tensor<?x2x8x10xf32>) -> tensor<2x1x3x3xf32>
 // CHECK: return %{{.*}}, %[[DW]]
 func.func @Conv(%x: tensor<?x1x8x10xf32> {nn.input = "x"}, %w: tensor<2x1x3x3xf32> {nn.param = "c.w"})
-    -> tensor<?x24xf32> attributes {nn.model, nn.train = {loss = "cross_entropy"}} {
+    -> tensor<?x24xf32> attributes {nn.model, nn.train = #nn.train<loss = cross_entropy>} {
   %0 = nn.conv2d %x, %w {stride = 1 : i64, padding = 1 : i64} : (tensor<?x1x8x10xf32>, tensor<2x1x3x3xf32>) -> tensor<?x2x8x10xf32>
   %1 = nn.avg_pool2d %0 {size = 1 : i64, stride = 1 : i64} : (tensor<?x2x8x10xf32>) -> tensor<?x2x8x10xf32>
   %2 = nn.max_pool2d %1 {size = 2 : i64, stride = 2 : i64} : (tensor<?x2x8x10xf32>) -> tensor<?x2x4x5xf32>
@@ -34,7 +34,7 @@ func.func @Conv(%x: tensor<?x1x8x10xf32> {nn.input = "x"}, %w: tensor<2x1x3x3xf3
 // CHECK: return %{{.*}}, %[[ACC]], %[[ZERO]]
 func.func @Share(%x: tensor<?x3xf32> {nn.input = "x"}, %a: tensor<3xf32> {nn.param = "a"},
                  %u: tensor<3xf32> {nn.param = "unused"})
-    -> tensor<6xf32> attributes {nn.model, nn.train = {loss = "mse"}} {
+    -> tensor<6xf32> attributes {nn.model, nn.train = #nn.train<loss = mse>} {
   %0 = nn.mul %x, %a : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
   %1 = nn.add %x, %a : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
   %2 = nn.concat %0, %1 {axis = 1 : i64} : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x6xf32>

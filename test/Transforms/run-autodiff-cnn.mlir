@@ -18,7 +18,7 @@ func.func @CNN(%x: tensor<?x49xf32> {nn.input = "x"},
                %b1: tensor<2x1x1xf32> {nn.param = "c1.b"},
                %w2: tensor<3x2x2x2xf32> {nn.param = "c2.w"},
                %w3: tensor<12x4xf32> {nn.param = "d.w"})
-    -> tensor<?x4xf32> attributes {nn.model, nn.train = {loss = "cross_entropy"}} {
+    -> tensor<?x4xf32> attributes {nn.model, nn.train = #nn.train<loss = cross_entropy>} {
   %0 = nn.reshape %x : (tensor<?x49xf32>) -> tensor<?x1x7x7xf32>
   %1 = nn.conv2d %0, %w1 {stride = 1 : i64, padding = 1 : i64} : (tensor<?x1x7x7xf32>, tensor<2x1x3x3xf32>) -> tensor<?x2x7x7xf32>
   %2 = nn.add %1, %b1 : (tensor<?x2x7x7xf32>, tensor<2x1x1xf32>) -> tensor<?x2x7x7xf32>

@@ -17,7 +17,7 @@ func.func @MLP(%x: tensor<?x4xf32> {nn.input = "x"},
                %b1: tensor<8xf32> {nn.param = "d1.b"},
                %w2: tensor<8x3xf32> {nn.param = "d2.w"},
                %b2: tensor<3xf32> {nn.param = "d2.b"})
-    -> tensor<?x3xf32> attributes {nn.model, nn.train = {loss = "cross_entropy"}} {
+    -> tensor<?x3xf32> attributes {nn.model, nn.train = #nn.train<loss = cross_entropy>} {
   %0 = nn.matmul %x, %w1 : (tensor<?x4xf32>, tensor<4x8xf32>) -> tensor<?x8xf32>
   %1 = nn.add %0, %b1 : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
   %2 = nn.relu %1 : tensor<?x8xf32>

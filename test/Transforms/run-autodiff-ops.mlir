@@ -21,7 +21,7 @@ func.func @Zoo(%x: tensor<?x4xf32> {nn.input = "x"},
                %c: tensor<f32> {nn.param = "c"},
                %d: tensor<4xf32> {nn.param = "d"},
                %e: tensor<4x4xf32> {nn.param = "e"})
-    -> tensor<?x12xf32> attributes {nn.model, nn.train = {loss = "mse"}} {
+    -> tensor<?x12xf32> attributes {nn.model, nn.train = #nn.train<loss = mse>} {
   %two = arith.constant dense<2.0> : tensor<f32>
   %one5 = arith.constant dense<1.5> : tensor<f32>
   %0 = nn.mul %x, %a : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>

@@ -17,8 +17,8 @@
 func.func @Reg(%x: tensor<?x4xf32> {nn.input = "x"},
                %w: tensor<4x2xf32> {nn.param = "w"},
                %b: tensor<2xf32> {nn.param = "b"})
-    -> tensor<?x2xf32> attributes {nn.model, nn.train = {loss = "mse",
-        optimizer = {kind = "adam", lr = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1.0e-08, weight_decay = 0.1}}} {
+    -> tensor<?x2xf32> attributes {nn.model, nn.train = #nn.train<loss = mse,
+        optimizer = #nn.optimizer<kind = adam, lr = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1.0e-08, weight_decay = 0.1>>} {
   %0 = nn.matmul %x, %w : (tensor<?x4xf32>, tensor<4x2xf32>) -> tensor<?x2xf32>
   %1 = nn.add %0, %b : (tensor<?x2xf32>, tensor<2xf32>) -> tensor<?x2xf32>
   %2 = nn.tanh %1 : tensor<?x2xf32>

@@ -17,8 +17,8 @@
 func.func @Reg(%x: tensor<?x4xf32> {nn.input = "x"},
                %w: tensor<4x2xf32> {nn.param = "w"},
                %b: tensor<2xf32> {nn.param = "b"})
-    -> tensor<?x2xf32> attributes {nn.model, nn.train = {loss = "mse",
-        optimizer = {kind = "adamw", lr = 0.01, beta1 = 0.8, beta2 = 0.99, eps = 1.0e-06, weight_decay = 0.05}}} {
+    -> tensor<?x2xf32> attributes {nn.model, nn.train = #nn.train<loss = mse,
+        optimizer = #nn.optimizer<kind = adamw, lr = 0.01, beta1 = 0.8, beta2 = 0.99, eps = 1.0e-06, weight_decay = 0.05>>} {
   %0 = nn.matmul %x, %w : (tensor<?x4xf32>, tensor<4x2xf32>) -> tensor<?x2xf32>
   %1 = nn.add %0, %b : (tensor<?x2xf32>, tensor<2xf32>) -> tensor<?x2xf32>
   %2 = nn.tanh %1 : tensor<?x2xf32>

@@ -17,8 +17,8 @@
 func.func @Reg(%x: tensor<?x4xf32> {nn.input = "x"},
                %w: tensor<4x2xf32> {nn.param = "w"},
                %b: tensor<2xf32> {nn.param = "b"})
-    -> tensor<?x2xf32> attributes {nn.model, nn.train = {loss = "mse",
-        optimizer = {kind = "sgd", lr = 0.1, momentum = 0.9, nesterov = true, weight_decay = 0.01}}} {
+    -> tensor<?x2xf32> attributes {nn.model, nn.train = #nn.train<loss = mse,
+        optimizer = #nn.optimizer<kind = sgd, lr = 0.1, momentum = 0.9, nesterov = true, weight_decay = 0.01>>} {
   %0 = nn.matmul %x, %w : (tensor<?x4xf32>, tensor<4x2xf32>) -> tensor<?x2xf32>
   %1 = nn.add %0, %b : (tensor<?x2xf32>, tensor<2xf32>) -> tensor<?x2xf32>
   %2 = nn.tanh %1 : tensor<?x2xf32>

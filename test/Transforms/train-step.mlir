@@ -30,8 +30,8 @@
 func.func @Reg(%x: tensor<?x4xf32> {nn.input = "x"},
                %w: tensor<4x2xf32> {nn.param = "w"},
                %b: tensor<2xf32> {nn.param = "b"})
-    -> tensor<?x2xf32> attributes {nn.model, nn.train = {loss = "mse",
-        optimizer = {kind = "sgd", lr = 0.1, momentum = 0.9, nesterov = false, weight_decay = 0.0}}} {
+    -> tensor<?x2xf32> attributes {nn.model, nn.train = #nn.train<loss = mse,
+        optimizer = #nn.optimizer<kind = sgd, lr = 0.1, momentum = 0.9, nesterov = false, weight_decay = 0.0>>} {
   %0 = nn.matmul %x, %w : (tensor<?x4xf32>, tensor<4x2xf32>) -> tensor<?x2xf32>
   %1 = nn.add %0, %b : (tensor<?x2xf32>, tensor<2xf32>) -> tensor<?x2xf32>
   return %1 : tensor<?x2xf32>
@@ -46,7 +46,7 @@ func.func @Reg(%x: tensor<?x4xf32> {nn.input = "x"},
 // CHECK: %[[STEP:.*]] = nn.mul %[[LR]], %{{.*}}
 // CHECK: nn.sub %[[W]], %[[STEP]]
 func.func @Lin(%x: tensor<?x4xf32> {nn.input = "x"}, %w: tensor<4x3xf32> {nn.param = "w"})
-    -> tensor<?x3xf32> attributes {nn.model, nn.train = {loss = "cross_entropy"}} {
+    -> tensor<?x3xf32> attributes {nn.model, nn.train = #nn.train<loss = cross_entropy>} {
   %0 = nn.matmul %x, %w : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
@@ -63,8 +63,8 @@ func.func @Lin(%x: tensor<?x4xf32> {nn.input = "x"}, %w: tensor<4x3xf32> {nn.par
 // CHECK: nn.div
 // CHECK: return
 func.func @LinAdam(%x: tensor<?x4xf32> {nn.input = "x"}, %w: tensor<4x3xf32> {nn.param = "w"})
-    -> tensor<?x3xf32> attributes {nn.model, nn.train = {loss = "cross_entropy",
-        optimizer = {kind = "adam", lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1.0e-8, weight_decay = 0.0}}} {
+    -> tensor<?x3xf32> attributes {nn.model, nn.train = #nn.train<loss = cross_entropy,
+        optimizer = #nn.optimizer<kind = adam, lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1.0e-8, weight_decay = 0.0>>} {
   %0 = nn.matmul %x, %w : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }

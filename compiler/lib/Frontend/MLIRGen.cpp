@@ -31,9 +31,9 @@ private:
         t.elem == ElemType::F32 ? mlir::Type(b.getF32Type()) : b.getI32Type();
     return mlir::RankedTensorType::get(shape, elem);
   }
-  mlir::DictionaryAttr getInitAttr(const InitSpec &init);
-  mlir::DictionaryAttr getSourceAttr(const DataSource &src);
-  mlir::DictionaryAttr getTrainAttr(const TrainSpec &spec);
+  mlir::nn::InitAttr getInitAttr(const InitSpec &init);
+  mlir::nn::DataAttr getSourceAttr(const DataSource &src);
+  mlir::nn::TrainAttr getTrainAttr(const TrainSpec &spec);
   mlir::Value genNode(const Node &node, llvm::ArrayRef<mlir::Value> values);
 
   const ModelGraph &g;
@@ -41,70 +41,57 @@ private:
 };
 } // namespace
 
-mlir::DictionaryAttr MLIRGen::getInitAttr(const InitSpec &init) {
-  llvm::SmallVector<mlir::NamedAttribute> attrs;
-  attrs.push_back(b.getNamedAttr("kind", b.getStringAttr(init.kind)));
-  if (init.kind == "constant")
-    attrs.push_back(b.getNamedAttr("value", b.getF64FloatAttr(init.a)));
-  if (init.kind == "uniform") {
-    attrs.push_back(b.getNamedAttr("lo", b.getF64FloatAttr(init.a)));
-    attrs.push_back(b.getNamedAttr("hi", b.getF64FloatAttr(init.b)));
-  }
-  if (init.kind == "normal") {
-    attrs.push_back(b.getNamedAttr("mean", b.getF64FloatAttr(init.a)));
-    attrs.push_back(b.getNamedAttr("std", b.getF64FloatAttr(init.b)));
-  }
-  if (llvm::is_contained(
-          {"glorot_uniform", "he_normal", "he_uniform", "lecun_uniform"},
-          init.kind)) {
-    attrs.push_back(b.getNamedAttr("fan_in", b.getI64IntegerAttr(init.fanIn)));
-    attrs.push_back(
-        b.getNamedAttr("fan_out", b.getI64IntegerAttr(init.fanOut)));
-  }
-  return b.getDictionaryAttr(attrs);
+mlir::nn::InitAttr MLIRGen::getInitAttr(const InitSpec &init) {
+  namespace nnd = mlir::nn;
+  auto kind = nnd::symbolizeInitKind(init.kind);
+  assert(kind && "Sema checked the initializer");
+  double value = 0, lo = 0, hi = 0, mean = 0, std = 0;
+  if (*kind == nnd::InitKind::constant)
+    value = init.a;
+  if (*kind == nnd::InitKind::uniform)
+    lo = init.a, hi = init.b;
+  if (*kind == nnd::InitKind::normal)
+    mean = init.a, std = init.b;
+  bool fans = nnd::InitAttr::kindUsesFans(*kind);
+  return nnd::InitAttr::get(b.getContext(), *kind, value, lo, hi, mean, std,
+                            fans ? init.fanIn : 0, fans ? init.fanOut : 0);
 }
 
-mlir::DictionaryAttr MLIRGen::getSourceAttr(const DataSource &src) {
+mlir::nn::DataAttr MLIRGen::getSourceAttr(const DataSource &src) {
+  namespace nnd = mlir::nn;
   llvm::SmallVector<mlir::Attribute> files;
   for (const std::string &f : src.files)
     files.push_back(b.getStringAttr(f));
-  llvm::SmallVector<mlir::NamedAttribute> attrs = {
-      b.getNamedAttr("kind", b.getStringAttr(src.kind)),
-      b.getNamedAttr("dir", b.getStringAttr(src.dir)),
-      b.getNamedAttr("files", b.getArrayAttr(files))};
-  attrs.push_back(b.getNamedAttr("scale", b.getF64FloatAttr(src.scale)));
-  if (src.kind == "csv") {
-    attrs.push_back(b.getNamedAttr("label", b.getI64IntegerAttr(src.label)));
-    attrs.push_back(b.getNamedAttr("header", b.getStringAttr(src.header)));
-  }
-  return b.getDictionaryAttr(attrs);
+  using D = nnd::TrainDefaults;
+  auto format = nnd::symbolizeDataFormat(src.kind);
+  auto header = src.header ? nnd::symbolizeDataHeader(*src.header) : D::header;
+  assert(format && header && "Sema checked the data source");
+  return nnd::DataAttr::get(b.getContext(), *format, src.dir,
+                            b.getArrayAttr(files), src.scale.value_or(D::scale),
+                            src.label.value_or(D::label), *header);
 }
 
-mlir::DictionaryAttr MLIRGen::getTrainAttr(const TrainSpec &spec) {
-  llvm::SmallVector<mlir::NamedAttribute> opt = {
-      b.getNamedAttr("kind", b.getStringAttr(spec.optimizer)),
-      b.getNamedAttr("lr", b.getF64FloatAttr(spec.lr))};
-  if (spec.optimizer == "sgd") {
-    opt.push_back(b.getNamedAttr("momentum", b.getF64FloatAttr(spec.momentum)));
-    opt.push_back(b.getNamedAttr("nesterov", b.getBoolAttr(spec.nesterov)));
-  } else {
-    opt.push_back(b.getNamedAttr("beta1", b.getF64FloatAttr(spec.beta1)));
-    opt.push_back(b.getNamedAttr("beta2", b.getF64FloatAttr(spec.beta2)));
-    opt.push_back(b.getNamedAttr("eps", b.getF64FloatAttr(spec.eps)));
-  }
-  opt.push_back(
-      b.getNamedAttr("weight_decay", b.getF64FloatAttr(spec.weightDecay)));
-  llvm::SmallVector<mlir::NamedAttribute> attrs = {
-      b.getNamedAttr("loss", b.getStringAttr(spec.loss)),
-      b.getNamedAttr("batch", b.getI64IntegerAttr(spec.batch)),
-      b.getNamedAttr("epochs", b.getI64IntegerAttr(spec.epochs)),
-      b.getNamedAttr("seed", b.getI64IntegerAttr(spec.seed)),
-      b.getNamedAttr("shuffle", b.getBoolAttr(spec.shuffle)),
-      b.getNamedAttr("optimizer", b.getDictionaryAttr(opt)),
-      b.getNamedAttr("data", getSourceAttr(spec.data))};
-  if (spec.test)
-    attrs.push_back(b.getNamedAttr("test", getSourceAttr(*spec.test)));
-  return b.getDictionaryAttr(attrs);
+mlir::nn::TrainAttr MLIRGen::getTrainAttr(const TrainSpec &spec) {
+  namespace nnd = mlir::nn;
+  mlir::MLIRContext *ctx = b.getContext();
+  using D = nnd::TrainDefaults;
+  auto kind = spec.optimizer ? nnd::symbolizeOptimizerKind(*spec.optimizer)
+                             : D::optimizer;
+  auto loss = nnd::symbolizeLossKind(spec.loss);
+  assert(kind && loss && "Sema checked the train block");
+  nnd::OptimizerAttr d = nnd::OptimizerAttr::get(ctx, *kind);
+  auto optimizer = nnd::OptimizerAttr::get(
+      ctx, *kind, spec.lr.value_or(d.getLr()),
+      spec.momentum.value_or(d.getMomentum()),
+      spec.nesterov.value_or(d.getNesterov()),
+      spec.beta1.value_or(d.getBeta1()), spec.beta2.value_or(d.getBeta2()),
+      spec.eps.value_or(d.getEps()),
+      spec.weightDecay.value_or(d.getWeightDecay()));
+  return nnd::TrainAttr::get(
+      ctx, *loss, spec.batch.value_or(D::batch),
+      spec.epochs.value_or(D::epochs), spec.seed.value_or(D::seed),
+      spec.shuffle.value_or(D::shuffle), optimizer, getSourceAttr(spec.data),
+      spec.test ? getSourceAttr(*spec.test) : nnd::DataAttr());
 }
 
 mlir::Value MLIRGen::genNode(const Node &node,

@@ -166,10 +166,6 @@ bool TrainChecker::getOptimizer(const Expr &e, TrainSpec &spec) {
   }
   spec.optimizer = e.text;
   bool isSgd = e.text == "sgd";
-  if (!isSgd) {
-    spec.lr = 0.001;
-    spec.weightDecay = e.text == "adamw" ? 0.01 : 0.0;
-  }
   if (!isCall)
     return true;
   llvm::SmallVector<llvm::StringRef, 5> slots;
@@ -219,7 +215,7 @@ bool TrainChecker::getOptimizer(const Expr &e, TrainSpec &spec) {
     else
       spec.eps = *x;
   }
-  if (spec.nesterov && spec.momentum == 0)
+  if (spec.nesterov.value_or(false) && spec.momentum.value_or(0) == 0)
     error(e.loc, "nesterov needs a momentum above 0");
   return ok;
 }

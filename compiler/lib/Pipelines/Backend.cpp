@@ -52,7 +52,8 @@ constexpr llvm::StringLiteral kTrainStage = "nn-autodiff,nn-build-train-step";
 
 /// nn to linalg on tensors, elementwise chains fused.
 constexpr llvm::StringLiteral kLinalgStage =
-    "convert-nn-to-linalg,func.func(canonicalize,linalg-fuse-elementwise-ops,"
+    "func.func(canonicalize),convert-nn-to-linalg,"
+    "func.func(canonicalize,linalg-fuse-elementwise-ops,"
     "canonicalize),cse";
 
 /// Runs the passes `build` adds, with the MLIR debug flags when asked.

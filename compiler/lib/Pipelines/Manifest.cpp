@@ -8,9 +8,11 @@
 
 #include "Manifest.h"
 
+#include "nn/Dialect/NN/IR/NNAttributes.h"
 #include "nn/Dialect/NN/IR/NNDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -109,6 +111,72 @@ llvm::SmallVector<nnc::EntryPoint> nnc::findEntryPoints(ModuleOp module) {
   return entries;
 }
 
+/// The typed attributes as key=value records (docs/design.md, "Manifest"):
+/// `kind` first, then what the runtime reads.
+static DictionaryAttr asRecord(mlir::nn::InitAttr init) {
+  Builder b(init.getContext());
+  using mlir::nn::InitKind;
+  SmallVector<NamedAttribute> fields = {b.getNamedAttr(
+      "kind", b.getStringAttr(mlir::nn::stringifyInitKind(init.getKind())))};
+  auto add = [&](StringRef key, double v) {
+    fields.push_back(b.getNamedAttr(key, b.getF64FloatAttr(v)));
+  };
+  if (init.getKind() == InitKind::constant)
+    add("value", init.getValue());
+  if (init.getKind() == InitKind::uniform)
+    add("lo", init.getLo()), add("hi", init.getHi());
+  if (init.getKind() == InitKind::normal)
+    add("mean", init.getMean()), add("std", init.getStd());
+  if (init.usesFans()) {
+    fields.push_back(
+        b.getNamedAttr("fan_in", b.getI64IntegerAttr(init.getFanIn())));
+    fields.push_back(
+        b.getNamedAttr("fan_out", b.getI64IntegerAttr(init.getFanOut())));
+  }
+  return b.getDictionaryAttr(fields);
+}
+
+static DictionaryAttr asRecord(mlir::nn::OptimizerAttr opt) {
+  Builder b(opt.getContext());
+  bool sgd = opt.getKind() == mlir::nn::OptimizerKind::sgd;
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("kind", b.getStringAttr(mlir::nn::stringifyOptimizerKind(
+                                 opt.getKind()))),
+      b.getNamedAttr("lr", b.getF64FloatAttr(opt.getLr())),
+      b.getNamedAttr("weight_decay", b.getF64FloatAttr(opt.getWeightDecay()))};
+  if (sgd) {
+    fields.push_back(
+        b.getNamedAttr("momentum", b.getF64FloatAttr(opt.getMomentum())));
+    fields.push_back(
+        b.getNamedAttr("nesterov", b.getBoolAttr(opt.getNesterov())));
+  } else {
+    fields.push_back(
+        b.getNamedAttr("beta1", b.getF64FloatAttr(opt.getBeta1())));
+    fields.push_back(
+        b.getNamedAttr("beta2", b.getF64FloatAttr(opt.getBeta2())));
+    fields.push_back(b.getNamedAttr("eps", b.getF64FloatAttr(opt.getEps())));
+  }
+  return b.getDictionaryAttr(fields);
+}
+
+static DictionaryAttr asRecord(mlir::nn::DataAttr data) {
+  Builder b(data.getContext());
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("kind", b.getStringAttr(mlir::nn::stringifyDataFormat(
+                                 data.getFormat()))),
+      b.getNamedAttr("dir", b.getStringAttr(data.getDir())),
+      b.getNamedAttr("files", data.getFiles()),
+      b.getNamedAttr("scale", b.getF64FloatAttr(data.getScale()))};
+  if (data.getFormat() == mlir::nn::DataFormat::csv) {
+    fields.push_back(
+        b.getNamedAttr("label", b.getI64IntegerAttr(data.getLabel())));
+    fields.push_back(b.getNamedAttr(
+        "header",
+        b.getStringAttr(mlir::nn::stringifyDataHeader(data.getHeader()))));
+  }
+  return b.getDictionaryAttr(fields);
+}
+
 static func::FuncOp findFunc(ModuleOp module, StringRef name) {
   return module.lookupSymbol<func::FuncOp>(name);
 }
@@ -141,9 +209,9 @@ FailureOr<std::string> nnc::buildManifest(ModuleOp module) {
       w.line("param");
       w.field(name.getValue());
       w.type(type);
-      if (auto init =
-              model.getArgAttrOfType<DictionaryAttr>(i, mlir::nn::kInitAttr))
-        w.dictionary(init);
+      if (auto init = model.getArgAttrOfType<mlir::nn::InitAttr>(
+              i, mlir::nn::kInitAttr))
+        w.dictionary(asRecord(init));
       else
         w.field("zeros");
     }
@@ -153,17 +221,23 @@ FailureOr<std::string> nnc::buildManifest(ModuleOp module) {
     w.type(type);
   }
 
-  if (auto train = model->getAttrOfType<DictionaryAttr>(mlir::nn::kTrainAttr)) {
+  if (auto train =
+          model->getAttrOfType<mlir::nn::TrainAttr>(mlir::nn::kTrainAttr)) {
+    Builder b(module.getContext());
     w.line("train");
-    for (NamedAttribute entry : train) {
-      if (isa<DictionaryAttr>(entry.getValue()))
-        continue;
-      w.field(entry.getName().getValue(), entry.getValue());
-    }
-    for (StringRef key : {"optimizer", "data", "test"}) {
-      if (auto dict = train.getAs<DictionaryAttr>(key)) {
+    w.field("batch", b.getI64IntegerAttr(train.getBatch()));
+    w.field("epochs", b.getI64IntegerAttr(train.getEpochs()));
+    w.field("loss",
+            b.getStringAttr(mlir::nn::stringifyLossKind(train.getLoss())));
+    w.field("seed", b.getI64IntegerAttr(train.getSeed()));
+    w.field("shuffle", b.getBoolAttr(train.getShuffle()));
+    w.line("optimizer");
+    w.dictionary(asRecord(train.getOptimizerOrDefault()));
+    for (auto [key, data] : {std::pair{"data", train.getData()},
+                             std::pair{"test", train.getTest()}}) {
+      if (data) {
         w.line(key);
-        w.dictionary(dict);
+        w.dictionary(asRecord(data));
       }
     }
   }

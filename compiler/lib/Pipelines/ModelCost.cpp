@@ -12,6 +12,7 @@
 
 #include "ModelCost.h"
 
+#include "nn/Dialect/NN/IR/NNAttributes.h"
 #include "nn/Dialect/NN/IR/NNDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -133,9 +134,9 @@ std::string(::nn::buildCostManifest)(ModuleOp module) {
   if (!model)
     return "";
   int64_t batch = 1;
-  if (auto train = model->getAttrOfType<DictionaryAttr>(mlir::nn::kTrainAttr))
-    if (auto b = train.getAs<IntegerAttr>("batch"))
-      batch = std::max<int64_t>(1, b.getInt());
+  if (auto train =
+          model->getAttrOfType<mlir::nn::TrainAttr>(mlir::nn::kTrainAttr))
+    batch = train.getBatch();
 
   double forward = 0, activations = 0;
   // (file, line) -> forward FLOPs, in order of first appearance.

@@ -37,7 +37,7 @@ def parse(path):
         args.append((name, dims, ty, "nn.param" in attrs))
     out = [DYN if d == "?" else int(d) for d in m.group(2).split("x")[:-1]]
     opts = dict(re.findall(r"// (TORCH|OPTIM|LR|TOL): (.*)", src))
-    loss = re.search(r'loss = "(\w+)"', src).group(1)
+    loss = re.search(r'loss = (\w+)', src).group(1)
     return src, args, out, loss, opts
 
 
@@ -58,6 +58,23 @@ def literal(arr):
     return "[" + ", ".join(literal(x) for x in arr) + "]"
 
 
+def strip_nn_attributes(text):
+    """Drops `nn.x = #nn.y<...>` entries: mlir-runner does not know the nn
+    dialect (nnc drops them before LLVM IR too)."""
+    out, i = [], 0
+    for m in re.finditer(r"(, )?nn\.\w+ = #nn\.\w+<", text):
+        if m.start() < i:
+            continue
+        depth, j = 1, m.end()
+        while depth:
+            depth += {"<": 1, ">": -1}.get(text[j], 0)
+            j += 1
+        out.append(text[i:m.start()])
+        i = j
+    out.append(text[i:])
+    return "".join(out).replace("{, ", "{")
+
+
 def driver(mode, path, built):
     src, args, out, loss, opts = parse(path)
     vals, target = values(args, out, loss)
@@ -65,7 +82,7 @@ def driver(mode, path, built):
     params = [a for a in args if a[3]]
     ttype = "?xi32" if loss == "cross_entropy" else "x".join(
         "?" if i == 0 else str(d) for i, d in enumerate(out)) + "xf32"
-    module = open(built).read().rstrip()
+    module = strip_nn_attributes(open(built).read().rstrip())
     assert module.endswith("}")
     print(module[:-1])
     print("func.func private @printMemrefF32(memref<*xf32>)")

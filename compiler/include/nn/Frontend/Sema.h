@@ -91,20 +91,22 @@ struct DataSource {
   std::string kind; // idx, csv, npy
   std::string dir;
   std::vector<std::string> files;
-  double scale = 1.0;          // idx
-  int64_t label = 0;           // csv
-  std::string header = "auto"; // csv: auto, true, false
+  // What the block sets; the rest takes the defaults of nn::DataAttr.
+  std::optional<double> scale;       // idx
+  std::optional<int64_t> label;      // csv
+  std::optional<std::string> header; // csv: auto, true, false
 };
 
-/// A checked train block, defaults filled in.
+/// A checked train block. Settings it leaves out are empty here: their
+/// defaults are the dialect's (nn::TrainAttr, nn::OptimizerAttr), written
+/// once there.
 struct TrainSpec {
   std::string loss;
-  int64_t batch = 32, epochs = 1, seed = 0;
-  bool shuffle = true;
-  std::string optimizer = "sgd";
-  double lr = 0.01, momentum = 0, weightDecay = 0;
-  bool nesterov = false;
-  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  std::optional<int64_t> batch, epochs, seed;
+  std::optional<bool> shuffle;
+  std::optional<std::string> optimizer; // sgd, adam, adamw
+  std::optional<double> lr, momentum, weightDecay, beta1, beta2, eps;
+  std::optional<bool> nesterov;
   DataSource data;
   std::optional<DataSource> test;
 };

@@ -1,7 +1,8 @@
 //===- LinearAlgebra.cpp - nn matmul and shape ops to linalg/tensor -------===//
 //
 // Matmuls become the named linalg ops (the CPU pipeline tiles and vectorizes
-// them by name); transposes become linalg.transpose; reshapes become
+// them by name), reading a transposed matrix operand through their indexing
+// maps; other transposes become linalg.transpose; reshapes become
 // tensor.collapse_shape / expand_shape, which bufferize to views.
 //
 //===----------------------------------------------------------------------===//
@@ -53,6 +54,14 @@ static Value reshapeTo(OpBuilder &b, Location loc, Value value,
                                        ArrayRef<ReassociationIndices>{outAll});
 }
 
+/// The matrix that `v` transposes, when `v` is an nn.transpose of a matrix.
+static Value transposedMatrix(Value v) {
+  auto transpose = v.getDefiningOp<TransposeOp>();
+  if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
+    return {};
+  return transpose.getInput();
+}
+
 namespace {
 struct MatmulPattern : OpConversionPattern<MatmulOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -73,6 +82,34 @@ struct MatmulPattern : OpConversionPattern<MatmulOp> {
       Value init = createFilledFrom(rewriter, loc, type, lhs, {0, 1, 2}, zero);
       rewriter.replaceOp(op, linalg::BatchMatmulOp::create(
                                  rewriter, loc, ValueRange{lhs, rhs}, init)
+                                 .getResult(0));
+      return success();
+    }
+    // A transposed matrix operand is read in place through the matmul's
+    // indexing maps: the backward pass's transposes are never materialized.
+    Value lhsT = lhsRank == 2 ? transposedMatrix(op.getLhs()) : Value();
+    Value rhsT = rhsRank == 2 ? transposedMatrix(op.getRhs()) : Value();
+    if (lhsT || rhsT) {
+      if (lhsT)
+        lhs = rewriter.getRemappedValue(lhsT);
+      if (rhsT)
+        rhs = rewriter.getRemappedValue(rhsT);
+      if (!lhs || !rhs)
+        return rewriter.notifyMatchFailure(op, "transposed operand not mapped");
+      Value init =
+          createFilledFrom(rewriter, loc, type, lhs, {lhsT ? 1 : 0, 1}, zero);
+      MLIRContext *ctx = rewriter.getContext();
+      AffineExpr m, n, k;
+      bindDims(ctx, m, n, k);
+      auto map = [&](AffineExpr a, AffineExpr b) {
+        return AffineMap::get(3, 0, {a, b}, ctx);
+      };
+      ArrayAttr maps = rewriter.getAffineMapArrayAttr(
+          {lhsT ? map(k, m) : map(m, k), rhsT ? map(n, k) : map(k, n),
+           map(m, n)});
+      rewriter.replaceOp(op, linalg::MatmulOp::create(
+                                 rewriter, loc, ValueRange{lhs, rhs}, init,
+                                 {rewriter.getNamedAttr("indexing_maps", maps)})
                                  .getResult(0));
       return success();
     }

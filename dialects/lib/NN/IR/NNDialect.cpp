@@ -14,4 +14,5 @@ void NNDialect::initialize() {
 #define GET_OP_LIST
 #include "nn/Dialect/NN/IR/NNOps.cpp.inc"
       >();
+  registerAttributes();
 }

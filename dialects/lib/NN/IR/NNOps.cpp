@@ -210,7 +210,5 @@ LogicalResult ArgmaxOp::inferReturnTypes(MLIRContext *ctx,
       IntegerType::get(ctx, 32));
 }
 
-#include "nn/Dialect/NN/IR/NNEnums.cpp.inc"
-
 #define GET_OP_CLASSES
 #include "nn/Dialect/NN/IR/NNOps.cpp.inc"

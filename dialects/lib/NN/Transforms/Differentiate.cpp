@@ -20,16 +20,14 @@ using namespace mlir::nn;
 FailureOr<std::optional<TrainedModel>> nn::findTrainedModel(ModuleOp module) {
   std::optional<TrainedModel> found;
   for (auto f : module.getOps<func::FuncOp>()) {
-    auto train = f->getAttrOfType<DictionaryAttr>("nn.train");
-    if (!f->hasAttr("nn.model") || !train)
+    if (!f->hasAttr(kModelAttr) || !f->hasAttr(kTrainAttr))
       continue;
+    auto train = f->getAttrOfType<TrainAttr>(kTrainAttr);
+    if (!train)
+      return f.emitError("nn.train must be a #nn.train<...> attribute");
     if (found)
       return f.emitError("more than one model function has a train block");
-    TrainedModel m{f, train, {}, {}, {}, {}};
-    auto loss = train.getAs<StringAttr>("loss");
-    if (!loss || !llvm::is_contained({"cross_entropy", "mse"}, loss.getValue()))
-      return f.emitError("nn.train needs loss = \"cross_entropy\" or \"mse\"");
-    m.loss = loss.getValue();
+    TrainedModel m{f, train, {}, {}, {}};
     for (unsigned i = 0, e = f.getNumArguments(); i < e; ++i) {
       if (f.getArgAttr(i, "nn.param"))
         m.params.push_back(i);
@@ -44,7 +42,7 @@ FailureOr<std::optional<TrainedModel>> nn::findTrainedModel(ModuleOp module) {
     auto out = dyn_cast<RankedTensorType>(f.getResultTypes()[0]);
     if (!out || !out.getElementType().isF32())
       return f.emitError("a trained model returns an f32 tensor");
-    if (m.loss == "cross_entropy") {
+    if (train.getLoss() == LossKind::cross_entropy) {
       if (out.getRank() != 2)
         return f.emitError("cross_entropy needs logits [N,C], found ") << out;
       m.targetType = RankedTensorType::get(
@@ -163,8 +161,7 @@ LogicalResult nn::emitLossAndGradients(OpBuilder &b, const TrainedModel &m,
     map.map(m.func.getArgument(i), v);
   for (auto [i, v] : llvm::zip(m.params, params))
     map.map(m.func.getArgument(i), v);
-  auto seedAttr = m.train.getAs<IntegerAttr>("seed");
-  int64_t seed = seedAttr ? seedAttr.getInt() : 0, salt = 0;
+  int64_t seed = m.train.getSeed(), salt = 0;
   SmallVector<Operation *> ops;
   Block &body = m.func.getBody().front();
   for (Operation &op : body.without_terminator()) {
@@ -187,7 +184,7 @@ LogicalResult nn::emitLossAndGradients(OpBuilder &b, const TrainedModel &m,
 
   Location loc = m.func.getLoc();
   Operation *lossOp =
-      m.loss == "mse"
+      m.train.getLoss() == LossKind::mse
           ? MseOp::create(b, loc, output, target).getOperation()
           : CrossEntropyOp::create(b, loc, output, target).getOperation();
   ops.push_back(lossOp);

@@ -7,6 +7,8 @@
 #ifndef NN_LIB_NN_TRANSFORMS_DIFFERENTIATE_H
 #define NN_LIB_NN_TRANSFORMS_DIFFERENTIATE_H
 
+#include "nn/Dialect/NN/IR/NNAttributes.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -15,8 +17,7 @@ namespace mlir::nn {
 /// A model function with a train block, and where its arguments are.
 struct TrainedModel {
   mutable func::FuncOp func; // op handles are not const-correct
-  DictionaryAttr train;
-  StringRef loss; // "cross_entropy" or "mse"
+  TrainAttr train;
   SmallVector<unsigned> inputs, params;
   Type targetType;
 };

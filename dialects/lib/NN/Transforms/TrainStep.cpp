@@ -30,17 +30,17 @@ using namespace mlir;
 using namespace mlir::nn;
 
 namespace {
-/// `nn.train`'s optimizer, with LANGUAGE.md §10's defaults.
+/// `nn.train`'s optimizer: its hyper-parameters, and the state it keeps per
+/// parameter.
 struct Optimizer {
-  std::string kind = "sgd";
-  double momentum = 0, weightDecay = 0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-  bool nesterov = false;
+  OptimizerAttr attr;
 
-  bool isAdam() const { return kind == "adam" || kind == "adamw"; }
+  bool isAdam() const { return attr.getKind() != OptimizerKind::sgd; }
+  bool isAdamW() const { return attr.getKind() == OptimizerKind::adamw; }
   SmallVector<StringRef> slots() const {
     if (isAdam())
       return {"exp_avg", "exp_avg_sq"};
-    if (momentum != 0)
+    if (attr.getMomentum() != 0)
       return {"momentum"};
     return {};
   }
@@ -69,26 +69,30 @@ struct Updater {
   Value update(Value p, Value g, ValueRange state,
                SmallVectorImpl<Value> &out) {
     if (!opt.isAdam()) {
-      if (opt.weightDecay != 0)
-        g = add(g, mul(p, opt.weightDecay));
-      if (opt.momentum != 0) {
+      if (opt.attr.getWeightDecay() != 0)
+        g = add(g, mul(p, opt.attr.getWeightDecay()));
+      if (opt.attr.getMomentum() != 0) {
         // buf = momentum * buf + g; a zero buffer gives PyTorch's first step.
-        Value buf = add(mul(state[0], opt.momentum), g);
+        Value buf = add(mul(state[0], opt.attr.getMomentum()), g);
         out.push_back(buf);
-        g = opt.nesterov ? add(g, mul(buf, opt.momentum)) : buf;
+        g = opt.attr.getNesterov() ? add(g, mul(buf, opt.attr.getMomentum()))
+                                   : buf;
       }
       return bin<SubOp>(p, mul(lr, g));
     }
-    if (opt.kind == "adamw")
+    if (opt.isAdamW())
       p = mul(p, decay);
-    else if (opt.weightDecay != 0)
-      g = add(g, mul(p, opt.weightDecay));
-    Value m = add(mul(state[0], opt.beta1), mul(g, 1 - opt.beta1));
-    Value v = add(mul(state[1], opt.beta2), mul(mul(g, 1 - opt.beta2), g));
+    else if (opt.attr.getWeightDecay() != 0)
+      g = add(g, mul(p, opt.attr.getWeightDecay()));
+    Value m = add(mul(state[0], opt.attr.getBeta1()),
+                  mul(g, 1 - opt.attr.getBeta1()));
+    Value v = add(mul(state[1], opt.attr.getBeta2()),
+                  mul(mul(g, 1 - opt.attr.getBeta2()), g));
     out.append({m, v});
     // p.addcdiv_(m, sqrt(v) / sqrt(bias2) + eps, value = -lr / bias1).
     Value sqrtV = SqrtOp::create(b, loc, v);
-    Value denom = add(bin<DivOp>(sqrtV, bias2Sqrt), constant(opt.eps));
+    Value denom =
+        add(bin<DivOp>(sqrtV, bias2Sqrt), constant(opt.attr.getEps()));
     return add(p, bin<DivOp>(mul(negStepSize, m), denom));
   }
 
@@ -109,44 +113,17 @@ struct Updater {
     };
     Value t = load(step), lr64 = load(lr), one = c(1);
     Value bias1 = arith::SubFOp::create(
-        b, loc, one, math::PowFOp::create(b, loc, c(opt.beta1), t));
+        b, loc, one, math::PowFOp::create(b, loc, c(opt.attr.getBeta1()), t));
     Value bias2 = arith::SubFOp::create(
-        b, loc, one, math::PowFOp::create(b, loc, c(opt.beta2), t));
+        b, loc, one, math::PowFOp::create(b, loc, c(opt.attr.getBeta2()), t));
     Value stepSize = arith::DivFOp::create(b, loc, lr64, bias1);
     negStepSize = store(arith::NegFOp::create(b, loc, stepSize));
     bias2Sqrt = store(math::SqrtOp::create(b, loc, bias2));
     decay = store(arith::SubFOp::create(
-        b, loc, one, arith::MulFOp::create(b, loc, lr64, c(opt.weightDecay))));
+        b, loc, one,
+        arith::MulFOp::create(b, loc, lr64, c(opt.attr.getWeightDecay()))));
   }
 };
-
-static FailureOr<Optimizer> parseOptimizer(const TrainedModel &m) {
-  Optimizer opt;
-  auto dict = m.train.getAs<DictionaryAttr>("optimizer");
-  if (!dict)
-    return opt;
-  if (auto kind = dict.getAs<StringAttr>("kind"))
-    opt.kind = kind.str();
-  if (!llvm::is_contained({"sgd", "adam", "adamw"}, opt.kind))
-    return m.func.emitError() << "unknown optimizer '" << opt.kind
-                              << "', expected sgd, adam or adamw";
-  auto get = [&](StringRef name, double &value) {
-    if (auto f = dict.getAs<FloatAttr>(name))
-      value = f.getValueAsDouble();
-  };
-  if (opt.kind == "adamw")
-    opt.weightDecay = 0.01; // PyTorch's AdamW default.
-  get("momentum", opt.momentum);
-  get("weight_decay", opt.weightDecay);
-  get("beta1", opt.beta1);
-  get("beta2", opt.beta2);
-  get("eps", opt.eps);
-  if (auto n = dict.getAs<BoolAttr>("nesterov"))
-    opt.nesterov = n.getValue();
-  if (opt.nesterov && opt.momentum == 0)
-    return m.func.emitError("nesterov momentum requires momentum > 0");
-  return opt;
-}
 
 struct BuildTrainStepPass
     : nn::impl::BuildTrainStepPassBase<BuildTrainStepPass> {
@@ -158,9 +135,7 @@ struct BuildTrainStepPass
     if (!*found)
       return;
     const TrainedModel &m = **found;
-    FailureOr<Optimizer> opt = parseOptimizer(m);
-    if (failed(opt))
-      return signalPassFailure();
+    const Optimizer opt{m.train.getOptimizerOrDefault()};
 
     Builder a(&getContext());
     SmallVector<Type> argTypes, resultTypes;
@@ -173,7 +148,7 @@ struct BuildTrainStepPass
       Type t = m.func.getArgument(i).getType();
       resultTypes.push_back(t);
       StringRef name = m.func.getArgAttrOfType<StringAttr>(i, "nn.param");
-      for (StringRef slot : opt->slots()) {
+      for (StringRef slot : opt.slots()) {
         stateTypes.push_back(t);
         argAttrs.push_back(a.getDictionaryAttr(
             a.getNamedAttr("nn.state", a.getStringAttr(name + "." + slot))));
@@ -205,11 +180,11 @@ struct BuildTrainStepPass
       return signalPassFailure();
 
     SmallVector<Value> results = {loss};
-    emitUpdate(b, m, *opt, params, grads, states, args[args.size() - 2],
+    emitUpdate(b, m, opt, params, grads, states, args[args.size() - 2],
                args.back(), results);
     func::ReturnOp::create(b, m.func.getLoc(), results);
     eraseDeadOps(*f);
-    if (failed(buildApplyGradients(module, m, *opt, stateTypes, argAttrs)))
+    if (failed(buildApplyGradients(module, m, opt, stateTypes, argAttrs)))
       return signalPassFailure();
   }
 

@@ -24,9 +24,14 @@ def NN_Dialect : Dialect {
     A model is a `func.func` with the `nn.model` unit attribute. Its
     arguments are the model inputs (`nn.input = "x"`) followed by its
     trainable parameters (`nn.param = "dense.w"`, the dotted name used in
-    checkpoints, and `nn.init = {kind = ...}`). See docs/design.md.
+    checkpoints, and `nn.init = #nn.init<kind = ...>`); a trained model has
+    `nn.train = #nn.train<...>`. See docs/dialect.md.
   }];
   let cppNamespace = "::mlir::nn";
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    void registerAttributes();
+  }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect"];
 }

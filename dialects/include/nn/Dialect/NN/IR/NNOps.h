@@ -8,8 +8,8 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "nn/Dialect/NN/IR/NNAttributes.h"
 #include "nn/Dialect/NN/IR/NNDialect.h"
-#include "nn/Dialect/NN/IR/NNEnums.h.inc"
 #include "nn/Dialect/NN/IR/NNInterfaces.h"
 
 #define GET_OP_CLASSES

@@ -49,6 +49,7 @@ class NN_BroadcastBinaryOp<string mnemonic, string what>
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
+  let hasFolder = 1;
 }
 
 def NN_AddOp : NN_BroadcastBinaryOp<"add", "addition">;
@@ -157,6 +158,7 @@ def NN_TransposeOp : NN_Op<"transpose", [SameOperandsAndResultElementType, Infer
   let assemblyFormat = [{
     $input $permutation attr-dict `:` functional-type(operands, results)
   }];
+  let hasFolder = 1;
 }
 
 def NN_ReshapeOp : NN_Op<"reshape", [SameOperandsAndResultElementType,
@@ -176,6 +178,7 @@ def NN_ReshapeOp : NN_Op<"reshape", [SameOperandsAndResultElementType,
   let results = (outs NN_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def NN_FlattenOp : NN_Op<"flatten", [SameOperandsAndResultElementType, InferTypeOpAdaptor,
@@ -192,6 +195,7 @@ def NN_FlattenOp : NN_Op<"flatten", [SameOperandsAndResultElementType, InferType
   let arguments = (ins NN_Tensor:$input);
   let results = (outs NN_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def NN_ConcatOp : NN_Op<"concat", [SameOperandsAndResultElementType, InferTypeOpAdaptor,
