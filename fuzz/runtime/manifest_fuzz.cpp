@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     checkSpec(t, true);
   for (const nnrt::TensorSpec &t : m.outputs)
     checkSpec(t, true);
-  checkSpec(m.target, true);
+  checkSpec(m.label, true);
   for (const nnrt::ParamSpec &p : m.params) {
     checkSpec(p, false);
     numel = std::min(numel + nnrt::checkedNumel(p.shape), INT64_MAX / 2);

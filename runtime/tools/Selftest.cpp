@@ -8,6 +8,8 @@
 
 #include "Internal.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -79,25 +81,37 @@ static int runUnit() {
       ++failures;
     }
   };
-  Json j;
+  // parseJson: nlohmann-json, plus the refusals of Io.cpp.
+  nlohmann::ordered_json j;
   std::string err;
   expect(
       parseJson("{\"a\\\"b\":[1,2.5e1,{\"c\":null}],\"t\":true}  ", j, err) &&
-          j.get("a\"b") && j.get("a\"b")->items[1].number == 25,
+          j["a\"b"][1] == 25.0 && j["t"] == true,
       "json parses nested values and escapes");
-  expect(!parseJson("{\"a\":1,}", j, err), "json rejects a trailing comma");
-  // Numbers and escapes as RFC 8259 has them (strtod/strtoul took more).
+  expect(!parseJson("{\"a\":1,}", j, err) &&
+             err.rfind("line 1, column 8: syntax error", 0) == 0,
+         "json rejects a trailing comma, saying where");
+  // Numbers and escapes as RFC 8259 has them.
   for (const char *bad :
        {"-nan", "nan", "Infinity", "0x10", "+1", "1e999", ".5", "1.", "1e",
-        "01x", "\"\\u-001\"", "\"\\u12\"", "\"\\u 0x1\""})
-    expect(!parseJson(bad, j, err), bad);
-  expect(parseJson("[-0, 0.5, 12e-2, 1E+3, \"\\u00e9\"]", j, err) &&
-             j.items[2].number == 0.12 && j.items[3].number == 1000 &&
-             j.items[4].text == "\xc3\xa9",
-         "json reads numbers and \\u escapes");
+        "01x", "\"\\u-001\"", "\"\\u12\"", "\"\\u 0x1\"", "\"\\ud83d\"",
+        "\"\\ude00\"", "\"\xff\""})
+    expect(!parseJson(bad, j, err) && !err.empty(), bad);
+  expect(parseJson("[-0, 0.5, 12e-2, 1E+3, \"\\u00e9\", \"\\ud83d\\ude00\"]", j,
+                   err) &&
+             j[2] == 0.12 && j[3] == 1000.0 && j[4] == "\xc3\xa9" &&
+             j[5] == "\xf0\x9f\x98\x80",
+         "json reads numbers, \\u escapes and surrogate pairs");
   expect(!parseJson(std::string(200, '['), j, err) &&
              err.find("deeply") != std::string::npos,
          "json limits nesting");
+  expect(parseJson(std::string(65, '[') + std::string(65, ']'), j, err),
+         "json takes 65 levels");
+  expect(!parseJson("{\"a\":{\"b\":1,\"b\":2}}", j, err) &&
+             err == "key 'b' appears twice",
+         "json refuses a repeated key");
+  expect(parseJson("{\"a\":{\"b\":1},\"c\":{\"b\":2}}", j, err),
+         "json takes one key in two objects");
   std::vector<int64_t> o1 = shuffleOrder(1000, 42, 3),
                        o2 = shuffleOrder(1000, 42, 3),
                        o3 = shuffleOrder(1000, 42, 4);
@@ -134,9 +148,14 @@ static int runUnit() {
     memcpy(bytes.data() + 8, h.data(), h.size());
     Session s;
     nnrt_status_free(parseManifest(
-        "nnc-manifest\t1\ninput\tx\tf32\t-1,1\noutput\tf32\t-1,1\n"
-        "param\tw\tf32\t1\tzeros\ntrain\tloss=mse\n"
-        "optimizer\tsgd\tmomentum=0.9\nstate\tw\tmomentum\tf32\t1\n",
+        R"({"format": "nnc-manifest", "version": 2,
+            "inputs": [{"name": "x", "dtype": "f32", "shape": [-1, 1]}],
+            "outputs": [{"dtype": "f32", "shape": [-1, 1]}],
+            "params": [{"name": "w", "dtype": "f32", "shape": [1]}],
+            "train": {"loss": "mse",
+                      "optimizer": {"kind": "sgd", "momentum": 0.9}},
+            "optimizer_state": [{"param": "w", "slot": "momentum",
+                                 "dtype": "f32", "shape": [1]}]})",
         s.m));
     nnrt_status st = s.loadBytes("ck", bytes);
     std::string msg = st ? nnrt_status_message(st) : "";
