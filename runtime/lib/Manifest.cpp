@@ -195,18 +195,18 @@ bool Reader::data(const Json &v, const std::string &where, DataSpec &d) {
 }
 
 bool Reader::train(const Json &v, Manifest &m) {
-  int64_t seed = 0;
   if (!object(v, "train") || !string(v, "train", "loss", false, m.loss) ||
       !integer(v, "train", "batch", m.batch) ||
-      !integer(v, "train", "epochs", m.epochs) ||
-      !integer(v, "train", "seed", seed))
+      !integer(v, "train", "epochs", m.epochs))
     return false;
   m.hasTrain = true;
-  // A seed over INT64_MAX arrives as an unsigned JSON number.
-  auto seedJson = v.find("seed");
-  m.seed = seedJson != v.end() && seedJson->is_number_unsigned()
-               ? seedJson->get<uint64_t>()
-               : (uint64_t)seed;
+  // Seeds use all 64 bits: one over INT64_MAX is an unsigned JSON number.
+  if (auto seed = v.find("seed"); seed != v.end()) {
+    if (!seed->is_number_integer())
+      return fail("train.seed", "expected an integer, found " + seed->dump());
+    m.seed = seed->is_number_unsigned() ? seed->get<uint64_t>()
+                                        : (uint64_t)seed->get<int64_t>();
+  }
   auto shuffle = v.find("shuffle");
   if (shuffle != v.end()) {
     if (!shuffle->is_boolean() && !shuffle->is_number_integer())

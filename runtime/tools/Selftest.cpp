@@ -283,6 +283,43 @@ int main(int argc, char **argv) {
            m.states.size(), (int)m.hasTrain);
     if (m.device != "cpu")
       printf("device %s %s\n", m.device.c_str(), m.deviceArch.c_str());
+    // What the reader made of each part, for test/Runtime/manifest.test.
+    auto spec = [](const TensorSpec &t) {
+      return std::string(nnrt_dtype_name(t.dtype)) + formatShape(t.shape);
+    };
+    for (const TensorSpec &t : m.inputs)
+      printf("input %s %s\n", t.name.c_str(), spec(t).c_str());
+    for (const ParamSpec &p : m.params)
+      printf("param %s %s %s\n", p.name.c_str(), spec(p).c_str(),
+             p.init.c_str());
+    if (m.hasTrain) {
+      printf("train loss=%s batch=%lld epochs=%lld seed=%llu shuffle=%d\n",
+             m.loss.c_str(), (long long)m.batch, (long long)m.epochs,
+             (unsigned long long)m.seed, (int)m.shuffle);
+      printf("optimizer %s lr=%s:", m.optimizer.c_str(),
+             formatNumber(m.lr).c_str());
+      for (auto &[k, v] : m.optimizerArgs)
+        printf(" %s=%s", k.c_str(), v.c_str());
+      printf("\nlabel %s\n", spec(m.label).c_str());
+    }
+    for (const DataSpec *d : {&m.data, &m.test})
+      if (d->present) {
+        printf("%s %s dir=%s scale=%s label=%lld header=%s files:",
+               d == &m.data ? "data" : "test", d->kind.c_str(), d->dir.c_str(),
+               formatNumber(d->scale).c_str(), (long long)d->label,
+               d->header.c_str());
+        for (const std::string &f : d->files)
+          printf(" %s", f.c_str());
+        printf("\n");
+      }
+    for (const StateSpec &st : m.states)
+      printf("state %s %s\n", st.name.c_str(), spec(st).c_str());
+    printf("entries:");
+    for (const std::string &e : m.entries)
+      printf(" %s", e.c_str());
+    printf("\n");
+    for (const std::string &line : m.other)
+      printf("other %s\n", line.c_str());
     return 0;
   }
   fprintf(stderr, "nnrt-selftest: unknown or incomplete command '%s'\n",
