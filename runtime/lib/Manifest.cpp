@@ -8,6 +8,7 @@
 
 #include "Internal.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 using namespace nnrt;
@@ -351,6 +352,17 @@ bool Reader::manifest(const Json &j, Manifest &m) {
         return false;
       for (auto &[k, flag] : v.items())
         m.buildFlags.emplace_back(k, scalarText(flag));
+      // JSON objects have no order (nnc writes keys sorted): `info` shows
+      // the target first, as nnc's options go, and unknown flags last.
+      static const char *const order[] = {"target", "mcpu", "cuda-arch",
+                                          "avx512", "opt",  "sanitize"};
+      auto rank = [](const std::string &k) {
+        return std::find(std::begin(order), std::end(order), k) -
+               std::begin(order);
+      };
+      std::stable_sort(
+          m.buildFlags.begin(), m.buildFlags.end(),
+          [&](auto &a, auto &b) { return rank(a.first) < rank(b.first); });
     } else if (key == "cost") {
       if (!cost(v, m))
         return false;

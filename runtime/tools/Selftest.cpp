@@ -318,6 +318,10 @@ int main(int argc, char **argv) {
     for (const std::string &e : m.entries)
       printf(" %s", e.c_str());
     printf("\n");
+    printf("build:");
+    for (auto &[k, v] : m.buildFlags)
+      printf(" %s=%s", k.c_str(), v.c_str());
+    printf("\n");
     for (const std::string &line : m.other)
       printf("other %s\n", line.c_str());
     return 0;
