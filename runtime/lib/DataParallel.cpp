@@ -52,8 +52,7 @@ DataParallelStep::DataParallelStep(Session &s) : s(s), uploads(s.place) {
   const MpiJob &job = mpiJob();
   int64_t shard = (s.batch + job.size - 1) / job.size;
   x.resize(shard * s.m.inputs[0].sampleNumel());
-  y.resize(shard * s.m.label.sampleNumel() *
-           nnrt_dtype_size(s.m.label.dtype));
+  y.resize(shard * s.m.label.sampleNumel() * nnrt_dtype_size(s.m.label.dtype));
   size_t at = kSlot; // the loss and the stop flag
   for (const ParamSpec &p : s.m.params) {
     offsets.push_back(at);

@@ -9,6 +9,7 @@
 #include "Internal.h"
 
 #include <algorithm>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 using namespace nnrt;
@@ -113,9 +114,34 @@ struct Reader {
     out = v->get<int64_t>();
     return true;
   }
+  /// Calls `read(element, "where[i]")` on each element of the array `v`.
+  template <typename Read>
+  bool each(const Json &v, const std::string &where, Read read) {
+    if (!array(v, where))
+      return false;
+    for (size_t i = 0; i < v.size(); ++i)
+      if (!read(v[i], at(where, i)))
+        return false;
+    return true;
+  }
+  /// An array of strings, appended to `out`.
+  bool strings(const Json &v, const std::string &where,
+               std::vector<std::string> &out) {
+    return each(v, where, [&](const Json &s, const std::string &place) {
+      if (!s.is_string())
+        return fail(place, "expected a string, found " + s.dump());
+      out.push_back(s.get<std::string>());
+      return true;
+    });
+  }
   bool shape(const Json &v, const std::string &where, bool batched, Shape &out);
   bool tensor(const Json &v, const std::string &where, bool batched,
               TensorSpec &t);
+  bool param(const Json &v, const std::string &where, ParamSpec &p);
+  bool state(const Json &v, const std::string &where, StateSpec &s);
+  bool lineCost(const Json &v, const std::string &where, LineCost &c);
+  bool device(const Json &v, Manifest &m);
+  bool build(const Json &v, Manifest &m);
   bool data(const Json &v, const std::string &where, DataSpec &d);
   bool train(const Json &v, Manifest &m);
   bool cost(const Json &v, Manifest &m);
@@ -177,15 +203,8 @@ bool Reader::data(const Json &v, const std::string &where, DataSpec &d) {
       !member(v, where, "files", false, files))
     return false;
   d.present = true;
-  if (files) {
-    if (!array(*files, at(where, "files")))
-      return false;
-    for (size_t i = 0; i < files->size(); ++i) {
-      if (!(*files)[i].is_string())
-        return fail(at(at(where, "files"), i), "expected a string");
-      d.files.push_back((*files)[i].get<std::string>());
-    }
-  }
+  if (files && !strings(*files, at(where, "files"), d.files))
+    return false;
   auto scale = v.find("scale");
   if (scale != v.end()) {
     if (!scale->is_number())
@@ -257,137 +276,133 @@ bool Reader::cost(const Json &v, Manifest &m) {
   return true;
 }
 
+/// {"name", "dtype", "shape", "init": {"kind": ..., arguments...}}.
+bool Reader::param(const Json &v, const std::string &where, ParamSpec &p) {
+  const Json *init;
+  if (!tensor(v, where, false, p) || !string(v, where, "name", true, p.name) ||
+      !member(v, where, "init", false, init))
+    return false;
+  // The initializer as nnrt_init_fill takes it: "kind key=value ...".
+  p.init = "zeros";
+  if (!init)
+    return true;
+  if (!object(*init, at(where, "init")) ||
+      !string(*init, at(where, "init"), "kind", true, p.init))
+    return false;
+  for (auto &[k, arg] : init->items())
+    if (k != "kind")
+      p.init += " " + k + "=" + scalarText(arg);
+  return true;
+}
+
+bool Reader::state(const Json &v, const std::string &where, StateSpec &s) {
+  if (!tensor(v, where, false, s) ||
+      !string(v, where, "param", true, s.param) ||
+      !string(v, where, "slot", true, s.slot))
+    return false;
+  s.name = "optimizer." + s.param + "." + s.slot;
+  return true;
+}
+
+bool Reader::lineCost(const Json &v, const std::string &where, LineCost &c) {
+  int64_t flops = -1;
+  if (!object(v, where) || !string(v, where, "file", true, c.file) ||
+      !string(v, where, "text", false, c.text) ||
+      !integer(v, where, "line", c.line) || !integer(v, where, "flops", flops))
+    return false;
+  if (flops < 0)
+    return fail(where, "expected a count of FLOPs");
+  c.flops = (double)flops;
+  return true;
+}
+
+// {"kind": "cuda", "arch": "sm_90"}: a --target=cuda build and the GPU it was
+// built for.
+bool Reader::device(const Json &v, Manifest &m) {
+  std::string kind, arch;
+  if (!object(v, "device") || !string(v, "device", "kind", true, kind) ||
+      !string(v, "device", "arch", true, arch))
+    return false;
+  if (kind != "cuda" || arch.rfind("sm_", 0) != 0 || arch.size() < 5)
+    return fail("device", "expected {\"kind\": \"cuda\", \"arch\": "
+                          "\"sm_NN\"}, found " +
+                              v.dump());
+  m.device = kind;
+  m.deviceArch = arch;
+  return true;
+}
+
+bool Reader::build(const Json &v, Manifest &m) {
+  if (!object(v, "build"))
+    return false;
+  for (auto &[k, flag] : v.items())
+    m.buildFlags.emplace_back(k, scalarText(flag));
+  // JSON objects have no order (nnc writes keys sorted): `info` shows the
+  // target first, as nnc's options go, and unknown flags last.
+  static const char *const order[] = {"target", "mcpu", "cuda-arch",
+                                      "avx512", "opt",  "sanitize"};
+  auto rank = [](const std::string &k) {
+    return std::find(std::begin(order), std::end(order), k) - std::begin(order);
+  };
+  std::stable_sort(
+      m.buildFlags.begin(), m.buildFlags.end(),
+      [&](auto &a, auto &b) { return rank(a.first) < rank(b.first); });
+  return true;
+}
+
 bool Reader::manifest(const Json &j, Manifest &m) {
+  // A reader of one element that appends it to `list`.
+  auto into = [](auto &list, auto read) {
+    return [&list, read](const Json &v, const std::string &where) {
+      list.emplace_back();
+      return read(v, where, list.back());
+    };
+  };
+  auto input = [&](const Json &v, const std::string &where, TensorSpec &t) {
+    return tensor(v, where, true, t) && string(v, where, "name", true, t.name);
+  };
+  auto output = [&](const Json &v, const std::string &where, TensorSpec &t) {
+    return tensor(v, where, true, t) && string(v, where, "name", false, t.name);
+  };
+  using namespace std::placeholders;
+  auto param = std::bind(&Reader::param, this, _1, _2, _3);
+  auto state = std::bind(&Reader::state, this, _1, _2, _3);
+  auto lineCost = std::bind(&Reader::lineCost, this, _1, _2, _3);
   const Json *inputs, *outputs;
   if (!string(j, "", "model", false, m.model) ||
       !member(j, "", "inputs", true, inputs) ||
-      !member(j, "", "outputs", true, outputs) || !array(*inputs, "inputs") ||
-      !array(*outputs, "outputs"))
+      !member(j, "", "outputs", true, outputs) ||
+      !each(*inputs, "inputs", into(m.inputs, input)) ||
+      !each(*outputs, "outputs", into(m.outputs, output)))
     return false;
-  for (size_t i = 0; i < inputs->size(); ++i) {
-    TensorSpec t;
-    std::string where = at("inputs", i);
-    if (!tensor((*inputs)[i], where, true, t) ||
-        !string((*inputs)[i], where, "name", true, t.name))
-      return false;
-    m.inputs.push_back(t);
-  }
-  for (size_t i = 0; i < outputs->size(); ++i) {
-    TensorSpec t;
-    std::string where = at("outputs", i);
-    if (!tensor((*outputs)[i], where, true, t) ||
-        !string((*outputs)[i], where, "name", false, t.name))
-      return false;
-    m.outputs.push_back(t);
-  }
   for (auto &[key, v] : j.items()) {
+    bool ok = true;
     if (key == "format" || key == "version" || key == "model" ||
         key == "inputs" || key == "outputs")
       continue;
-    if (key == "params") {
-      if (!array(v, key))
-        return false;
-      for (size_t i = 0; i < v.size(); ++i) {
-        ParamSpec p;
-        std::string where = at(key, i);
-        const Json *init;
-        if (!tensor(v[i], where, false, p) ||
-            !string(v[i], where, "name", true, p.name) ||
-            !member(v[i], where, "init", false, init))
-          return false;
-        // The initializer as nnrt_init_fill takes it: "kind key=value ...".
-        p.init = "zeros";
-        if (init) {
-          if (!object(*init, at(where, "init")) ||
-              !string(*init, at(where, "init"), "kind", true, p.init))
-            return false;
-          for (auto &[k, arg] : init->items())
-            if (k != "kind")
-              p.init += " " + k + "=" + scalarText(arg);
-        }
-        m.params.push_back(p);
-      }
-    } else if (key == "train") {
-      if (!train(v, m))
-        return false;
-    } else if (key == "label") {
-      if (!tensor(v, key, true, m.label))
-        return false;
-    } else if (key == "optimizer_state") {
-      if (!array(v, key))
-        return false;
-      for (size_t i = 0; i < v.size(); ++i) {
-        StateSpec s;
-        std::string where = at(key, i);
-        if (!tensor(v[i], where, false, s) ||
-            !string(v[i], where, "param", true, s.param) ||
-            !string(v[i], where, "slot", true, s.slot))
-          return false;
-        s.name = "optimizer." + s.param + "." + s.slot;
-        m.states.push_back(s);
-      }
-    } else if (key == "entries") {
-      if (!array(v, key))
-        return false;
-      for (size_t i = 0; i < v.size(); ++i) {
-        if (!v[i].is_string())
-          return fail(at(key, i), "expected a string");
-        m.entries.push_back(v[i].get<std::string>());
-      }
-    } else if (key == "device") {
-      // {"kind": "cuda", "arch": "sm_90"}: a --target=cuda build and the GPU
-      // it was built for.
-      std::string kind, arch;
-      if (!object(v, key) || !string(v, key, "kind", true, kind) ||
-          !string(v, key, "arch", true, arch))
-        return false;
-      if (kind != "cuda" || arch.rfind("sm_", 0) != 0 || arch.size() < 5)
-        return fail(key, "expected {\"kind\": \"cuda\", \"arch\": \"sm_NN\"}, "
-                         "found " +
-                             v.dump());
-      m.device = kind;
-      m.deviceArch = arch;
-    } else if (key == "build") {
-      if (!object(v, key))
-        return false;
-      for (auto &[k, flag] : v.items())
-        m.buildFlags.emplace_back(k, scalarText(flag));
-      // JSON objects have no order (nnc writes keys sorted): `info` shows
-      // the target first, as nnc's options go, and unknown flags last.
-      static const char *const order[] = {"target", "mcpu", "cuda-arch",
-                                          "avx512", "opt",  "sanitize"};
-      auto rank = [](const std::string &k) {
-        return std::find(std::begin(order), std::end(order), k) -
-               std::begin(order);
-      };
-      std::stable_sort(
-          m.buildFlags.begin(), m.buildFlags.end(),
-          [&](auto &a, auto &b) { return rank(a.first) < rank(b.first); });
-    } else if (key == "cost") {
-      if (!cost(v, m))
-        return false;
-    } else if (key == "line_costs") {
-      if (!array(v, key))
-        return false;
-      for (size_t i = 0; i < v.size(); ++i) {
-        LineCost c;
-        int64_t flops = -1;
-        std::string where = at(key, i);
-        if (!object(v[i], where) ||
-            !string(v[i], where, "file", true, c.file) ||
-            !string(v[i], where, "text", false, c.text) ||
-            !integer(v[i], where, "line", c.line) ||
-            !integer(v[i], where, "flops", flops))
-          return false;
-        if (flops < 0)
-          return fail(where, "expected a count of FLOPs");
-        c.flops = (double)flops;
-        m.lineCosts.push_back(c);
-      }
-    } else {
+    if (key == "params")
+      ok = each(v, key, into(m.params, param));
+    else if (key == "train")
+      ok = train(v, m);
+    else if (key == "label")
+      ok = tensor(v, key, true, m.label);
+    else if (key == "optimizer_state")
+      ok = each(v, key, into(m.states, state));
+    else if (key == "entries")
+      ok = strings(v, key, m.entries);
+    else if (key == "device")
+      ok = device(v, m);
+    else if (key == "build")
+      ok = build(v, m);
+    else if (key == "cost")
+      ok = cost(v, m);
+    else if (key == "line_costs")
+      ok = each(v, key, into(m.lineCosts, lineCost));
+    else
       // A key of a newer nnc: shown by `info`, otherwise unused.
       m.other.push_back(key + " " + v.dump());
-    }
+    if (!ok)
+      return false;
   }
   return true;
 }
