@@ -225,7 +225,7 @@ struct Manifest {
   double forwardFlops = -1, stepFlops = -1, activationBytes = -1;
   std::vector<LineCost> lineCosts;
   std::vector<std::pair<std::string, std::string>> buildFlags;
-  std::vector<std::string> other; // lines this runtime does not interpret
+  std::vector<std::string> other; // "key json" of top-level keys not read here
 };
 
 Status parseManifest(const char *text, Manifest &out);
@@ -394,7 +394,7 @@ Status predict(const Session &s, const std::vector<std::string> &inputs,
 //===- Devices ---------------------------------------------------------===//
 
 /// The one place the runtime asks for a device: "cpu" or "cuda", which
-/// must match how the executable was built (the manifest's device line).
+/// must match how the executable was built (the manifest's device key).
 /// Starts the driver for "cuda" and says where the session's tensors live.
 Status selectDevice(const Manifest &m, const std::string &name, Place &out);
 

@@ -16,7 +16,7 @@
  *
  * -DFAKE_CUDA makes it an "emulated" --target=cuda build, for tests with
  * the stub driver (stub_cuda.c, whose device memory is host memory): a
- * device line in the manifest, buffers from _mlir_memref_to_llvm_alloc,
+ * device key in the manifest, buffers from _mlir_memref_to_llvm_alloc,
  * kernels registered from a priority-123 constructor and one launch per
  * call (recorded by the stub, computed here on the CPU), and a check that
  * every argument the runtime passes is device memory.
