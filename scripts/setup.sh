@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build g++ ccache libzstd-dev zlib1g-dev
+  # the runtime's JSON reader (header-only: built into libnnrt.a)
+  nlohmann-json3-dev
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   # LLVM's OpenMP runtime: generated code runs its thread blocks on it
   libomp-22-dev

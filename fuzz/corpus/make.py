@@ -4,16 +4,21 @@ small valid files of each format and a few broken ones, each under 4 KiB.
 
     fuzz/corpus/make.py            # rewrites fuzz/corpus/{idx,csv,npy,safetensors}
                                    # and the hand-written manifests
+    fuzz/corpus/make.py build/bin/nnc  # and the examples' manifests
 
 The files are committed; rerun this after changing it. Plain Python (no
 NumPy), gzip with mtime 0, so the output is the same on every machine. The
 manifests of the examples (fuzz/corpus/manifest/example-*) are what nnc
-embeds in the executables it builds from examples/*.nn, cut out of them.
+embeds in the executables it builds from examples/*.nn (read from its LLVM
+IR), with the examples' folder written as "examples".
 """
 import gzip
 import json
 import os
+import re
 import struct
+import subprocess
+import sys
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
@@ -186,42 +191,86 @@ write("safetensors", "bad-header-length.safetensors",
       struct.pack("<Q", 2**40) + b"{}")
 
 # Manifests by hand (docs/design.md, "Manifest"), next to the examples'.
-def manifest(*lines):
-    return "\n".join("\t".join(line.split("|")) for line in lines)
+def manifest(**parts):
+    return json.dumps(dict(format="nnc-manifest", version=2, **parts),
+                      indent=1)
+
+
+def tensor(dtype, shape, **more):
+    return dict(more, dtype=dtype, shape=shape)
 
 
 write("manifest", "classifier", manifest(
-    "nnc-manifest|1", "model|Classifier", "input|x|f32|-1,784",
-    "param|dense.w|f32|784,256|glorot_uniform|fan_in=784|fan_out=256",
-    "param|dense.b|f32|256|zeros", "output|f32|-1,10",
-    "train|batch=64|epochs=2|loss=cross_entropy|seed=42|shuffle=1",
-    "optimizer|adam|lr=0.001|beta1=0.9|beta2=0.999|eps=1e-08",
-    "data|idx|dir=/data|file=a.gz|file=b.gz|scale=0.0039215686200000001",
-    "test|idx|file=/data/c.gz|file=/data/d.gz",
-    "target|i32|-1", "state|dense.w|m|f32|784,256",
-    "state|dense.w|v|f32|784,256", "state|dense.b|m|f32|256",
-    "state|dense.b|v|f32|256", "entry|forward", "entry|train_step",
-    "entry|gradients"))
+    model="Classifier", inputs=[tensor("f32", [-1, 784], name="x")],
+    outputs=[tensor("f32", [-1, 10])],
+    params=[tensor("f32", [784, 256], name="dense.w",
+                   init=dict(kind="glorot_uniform", fan_in=784,
+                             fan_out=256)),
+            tensor("f32", [256], name="dense.b", init=dict(kind="zeros"))],
+    train=dict(batch=64, epochs=2, loss="cross_entropy", seed=42,
+               shuffle=True,
+               optimizer=dict(kind="adam", lr=0.001, beta1=0.9, beta2=0.999,
+                              eps=1e-08),
+               data=dict(kind="idx", dir="/data", files=["a.gz", "b.gz"],
+                         scale=0.0039215686200000001),
+               test=dict(kind="idx", files=["/data/c.gz", "/data/d.gz"])),
+    label=tensor("i32", [-1]),
+    optimizer_state=[
+        tensor("f32", shape, param=p, slot=slot)
+        for p, shape in [("dense.w", [784, 256]), ("dense.b", [256])]
+        for slot in ["exp_avg", "exp_avg_sq"]],
+    entries=["forward", "train_step", "gradients"],
+    build={"target": "cpu", "opt": "-O2"},
+    cost=dict(batch=64, forward_flops=25000000, step_flops=75000000,
+              activation_bytes=70000),
+    line_costs=[dict(file="/m.nn", line=3, flops=25000000,
+                     text="return dense(x, 10)")]))
 write("manifest", "regression-cuda", manifest(
-    "nnc-manifest|1", "model|Reg", "device|cuda|sm_90",
-    "input|x|f32|-1,3", "input|z|f32|-1,2",
-    "param|w|f32|3,1|uniform|lo=-0.5|hi=0.5",
-    "param|c|f32|1|constant|value=0.25",
-    "param|n|f32|2|normal|mean=0|std=0.01",
-    "param|h|f32|2,2|he_normal|fan_in=2",
-    "output|y|f32|-1,1", "train|batch=8|loss=mse|shuffle=0",
-    "optimizer|sgd|lr=0.01", "data|npy|file=x.npy|file=y.npy",
-    "target|f32|-1,1", "entry|forward"))
+    model="Reg", device=dict(kind="cuda", arch="sm_90"),
+    inputs=[tensor("f32", [-1, 3], name="x"), tensor("f32", [-1, 2], name="z")],
+    params=[tensor("f32", [3, 1], name="w",
+                   init=dict(kind="uniform", lo=-0.5, hi=0.5)),
+            tensor("f32", [1], name="c", init=dict(kind="constant", value=0.25)),
+            tensor("f32", [2], name="n", init=dict(kind="normal", mean=0,
+                                                   std=0.01)),
+            tensor("f32", [2, 2], name="h", init=dict(kind="he_normal",
+                                                      fan_in=2))],
+    outputs=[tensor("f32", [-1, 1], name="y")],
+    train=dict(batch=8, loss="mse", shuffle=False,
+               optimizer=dict(kind="sgd", lr=0.01),
+               data=dict(kind="npy", files=["x.npy", "y.npy"])),
+    label=tensor("f32", [-1, 1]), entries=["forward"]))
 write("manifest", "predict-only", manifest(
-    "nnc-manifest|1", "model|P", "input|x|u8|-1,2,2",
-    "output|f32|-1", "entry|forward", "future|field|kept"))
-write("manifest", "bad-version", manifest("nnc-manifest|2", "model|M"))
+    model="P", inputs=[tensor("u8", [-1, 2, 2], name="x")],
+    outputs=[tensor("f32", [-1])], entries=["forward"],
+    future={"field": "kept"}))
+write("manifest", "bad-version", json.dumps(
+    dict(format="nnc-manifest", version=3, model="M")))
+write("manifest", "bad-text-manifest", "nnc-manifest\t1\nmodel\tM\n")
+write("manifest", "bad-json", '{"format": "nnc-manifest", "version": 2, "inputs": [')
 write("manifest", "bad-dtype", manifest(
-    "nnc-manifest|1", "input|x|f33|-1,4", "output|f32|-1,2"))
+    inputs=[tensor("f33", [-1, 4], name="x")], outputs=[tensor("f32", [-1, 2])]))
 write("manifest", "bad-shape", manifest(
-    "nnc-manifest|1", "input|x|f32|-1,4", "output|f32|-1,2",
-    "param|w|f32|4,x|zeros"))
-write("manifest", "bad-no-output", manifest("nnc-manifest|1", "input|x|f32|4"))
+    inputs=[tensor("f32", [-1, 4], name="x")], outputs=[tensor("f32", [-1, 2])],
+    params=[tensor("f32", [4, "x"], name="w")]))
+write("manifest", "bad-no-output", manifest(
+    inputs=[tensor("f32", [4], name="x")]))
 write("manifest", "bad-train-value", manifest(
-    "nnc-manifest|1", "input|x|f32|-1,4", "output|f32|-1,2",
-    "train|batch=many"))
+    inputs=[tensor("f32", [-1, 4], name="x")], outputs=[tensor("f32", [-1, 2])],
+    train=dict(batch="many")))
+
+# The examples' manifests, as nnc (the first argument) embeds them.
+if len(sys.argv) > 1:
+    examples = os.path.realpath(os.path.join(ROOT, "..", "..", "examples"))
+    for name in ["autoencoder", "digits_csv", "fashion_mnist_mlp", "lenet"]:
+        ir = subprocess.run(
+            [sys.argv[1], os.path.join(examples, name + ".nn"),
+             "--emit=llvm-ir", "--mcpu=x86-64"],
+            check=True, capture_output=True, text=True).stdout
+        text = re.search(r'@nnc_manifest = .*?c"(.*)\\00"', ir).group(1)
+        text = re.sub(r"\\([0-9A-F]{2})", lambda m: chr(int(m.group(1), 16)),
+                      text)
+        text = text.replace(examples, "examples")
+        path = os.path.join(ROOT, "manifest", "example-" + name)
+        with open(path, "w") as f:
+            f.write(text)

@@ -1,6 +1,6 @@
 //===- manifest_fuzz.cpp - libFuzzer target for the manifest parser -------===//
 //
-// The input is the manifest text nnc embeds in an executable (nnc_manifest,
+// The input is the manifest JSON nnc embeds in an executable (nnc_manifest,
 // a C string: it ends at the first NUL). A failure must be one message
 // starting "manifest"; a manifest that parses must describe tensors the
 // runtime can make (rank, batch dimension, sizes), and the session the CLI
@@ -11,6 +11,7 @@
 #include "Common.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 static void checkSpec(const nnrt::TensorSpec &t, bool batched) {
   std::string what = t.name + " " + nnrt::formatShape(t.shape);
@@ -29,10 +30,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   nnrt::Session s;
   if (fuzz::failed(nnrt::parseManifest(text.c_str(), s.m), "manifest"))
     return 0;
-  // The first line is the header, and a manifest is refused without it.
-  if (text.compare(0, 14, "nnc-manifest\t1") != 0 ||
-      (text.c_str()[14] && !strchr("\t\r\n", text.c_str()[14])))
-    fuzz::finding("a manifest accepted without 'nnc-manifest<TAB>1' first",
+  // A manifest is refused unless it says what it is.
+  nlohmann::ordered_json j;
+  std::string error;
+  if (!nnrt::parseJson(text.c_str(), j, error) ||
+      j.value("format", nlohmann::ordered_json()) != "nnc-manifest" ||
+      j.value("version", nlohmann::ordered_json()) != 2)
+    fuzz::finding("a manifest accepted without its format and version",
                   text.c_str());
   const nnrt::Manifest &m = s.m;
   if (m.inputs.empty() || m.outputs.empty())
@@ -42,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     checkSpec(t, true);
   for (const nnrt::TensorSpec &t : m.outputs)
     checkSpec(t, true);
-  checkSpec(m.target, true);
+  checkSpec(m.label, true);
   for (const nnrt::ParamSpec &p : m.params) {
     checkSpec(p, false);
     numel = std::min(numel + nnrt::checkedNumel(p.shape), INT64_MAX / 2);

@@ -12,13 +12,19 @@
 
 #include <cmath>
 
-static const char *const kManifest =
-    "nnc-manifest\t1\nmodel\tM\ninput\tx\tf32\t-1,4\noutput\tf32\t-1,3\n"
-    "param\tdense.w\tf32\t4,3\tglorot_uniform\tfan_in=4\tfan_out=3\n"
-    "param\tdense.b\tf32\t3\tzeros\n"
-    "train\tbatch=2\tepochs=1\tloss=cross_entropy\tseed=1\n"
-    "optimizer\tsgd\tlr=0.1\tmomentum=0.9\n"
-    "state\tdense.w\tmomentum\tf32\t4,3\nstate\tdense.b\tmomentum\tf32\t3\n";
+static const char *const kManifest = R"({
+  "format": "nnc-manifest", "version": 2, "model": "M",
+  "inputs": [{"name": "x", "dtype": "f32", "shape": [-1, 4]}],
+  "outputs": [{"dtype": "f32", "shape": [-1, 3]}],
+  "params": [{"name": "dense.w", "dtype": "f32", "shape": [4, 3],
+              "init": {"kind": "glorot_uniform", "fan_in": 4, "fan_out": 3}},
+             {"name": "dense.b", "dtype": "f32", "shape": [3]}],
+  "train": {"batch": 2, "epochs": 1, "loss": "cross_entropy", "seed": 1,
+            "optimizer": {"kind": "sgd", "lr": 0.1, "momentum": 0.9}},
+  "optimizer_state": [
+    {"param": "dense.w", "slot": "momentum", "dtype": "f32", "shape": [4, 3]},
+    {"param": "dense.b", "slot": "momentum", "dtype": "f32", "shape": [3]}]
+})";
 
 static void readFile(const std::vector<uint8_t> &bytes) {
   nnrt_safetensors file = nullptr;

@@ -268,7 +268,7 @@ void printInfo(const Manifest &m) {
   }
   printCost(m);
   if (m.buildFlags.empty()) {
-    // Executables of older nnc versions carry no build line.
+    // A manifest without build flags (hand-written, as in test/Runtime).
     printf("target: %s%s%s\n", m.device.c_str(),
            m.deviceArch.empty() ? "" : " ", m.deviceArch.c_str());
   } else {

@@ -289,7 +289,7 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
     order[i] = i;
   Tensor x, y;
   NNRT_TRY(x.alloc(NNRT_F32, m.inputs[0].withBatch(b)));
-  NNRT_TRY(y.alloc(m.target.dtype, m.target.withBatch(b)));
+  NNRT_TRY(y.alloc(m.label.dtype, m.label.withBatch(b)));
   fillBatch(data, order.data(), b, x.as<float>(), y.t.data);
   Uploads uploads(s.place);
   // Step 0 for every call keeps the dropout masks the same.

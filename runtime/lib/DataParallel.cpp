@@ -52,8 +52,7 @@ DataParallelStep::DataParallelStep(Session &s) : s(s), uploads(s.place) {
   const MpiJob &job = mpiJob();
   int64_t shard = (s.batch + job.size - 1) / job.size;
   x.resize(shard * s.m.inputs[0].sampleNumel());
-  y.resize(shard * s.m.target.sampleNumel() *
-           nnrt_dtype_size(s.m.target.dtype));
+  y.resize(shard * s.m.label.sampleNumel() * nnrt_dtype_size(s.m.label.dtype));
   size_t at = kSlot; // the loss and the stop flag
   for (const ParamSpec &p : s.m.params) {
     offsets.push_back(at);
@@ -118,7 +117,7 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
     // Dropout masks: a step number of its own for every (step, rank).
     float dropStep = (float)(s.step * job.size + job.rank + 1);
     nnrt_tensor xt = hostView(x.data(), NNRT_F32, m.inputs[0].withBatch(n));
-    nnrt_tensor yt = hostView(y.data(), m.target.dtype, m.target.withBatch(n));
+    nnrt_tensor yt = hostView(y.data(), m.label.dtype, m.label.withBatch(n));
     nnrt_tensor st = hostView(&dropStep, NNRT_F32, {});
     const nnrt_tensor *xa, *ya, *sa;
     NNRT_TRY(uploads.put(0, xt, xa));

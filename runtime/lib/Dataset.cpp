@@ -1,7 +1,7 @@
 //===- Dataset.cpp - data sources from the manifest -----------------------===//
 //
 // Inputs stay as stored (u8 for IDX) and become f32 * scale one batch at a
-// time; targets are converted once, at load, to the manifest's target dtype.
+// time; labels are converted once, at load, to the manifest's label dtype.
 //
 //===----------------------------------------------------------------------===//
 
@@ -130,11 +130,11 @@ static std::string resolve(const DataSpec &spec, const std::string &dataDir,
   return dir.empty() ? file : dir + "/" + file;
 }
 
-// Converts the raw targets to the manifest's target tensor, checking classes.
+// Converts the raw labels to the manifest's label tensor, checking classes.
 static Status makeTargets(const std::string &path, const Tensor &raw,
                           const Manifest &m, int64_t n, Tensor &out) {
   int64_t per = raw.numel() / std::max<int64_t>(n, 1);
-  if (m.target.dtype == NNRT_I32) {
+  if (m.label.dtype == NNRT_I32) {
     int64_t classes =
         m.outputs[0].shape.empty() ? 0 : m.outputs[0].shape.back();
     if (per != 1)
@@ -153,12 +153,12 @@ static Status makeTargets(const std::string &path, const Tensor &raw,
     }
     return nullptr;
   }
-  if (per != m.target.sampleNumel())
-    return nnrt_status_make("%s: a target has %lld elements, the model's "
-                            "target is f32%s",
+  if (per != m.label.sampleNumel())
+    return nnrt_status_make("%s: a label has %lld elements, the model's "
+                            "label is f32%s",
                             path.c_str(), (long long)per,
-                            formatShape(m.target.shape).c_str());
-  NNRT_TRY(out.alloc(NNRT_F32, m.target.withBatch(n)));
+                            formatShape(m.label.shape).c_str());
+  NNRT_TRY(out.alloc(NNRT_F32, m.label.withBatch(n)));
   toF32(raw.t, 0, raw.numel(), 1.0, out.as<float>());
   return nullptr;
 }
@@ -218,7 +218,7 @@ Status nnrt::loadDataset(const DataSpec &spec, const std::string &dataDir,
         formatShape(in.shape).c_str(), (long long)in.sampleNumel());
   // Caught here, with the place named, rather than as a nan loss later.
   NNRT_TRY(checkFinite(xPath, out.x.t, spec.scale));
-  if (m.target.dtype == NNRT_F32)
+  if (m.label.dtype == NNRT_F32)
     NNRT_TRY(checkFinite(yPath, rawY.t, 1.0));
   return makeTargets(yPath, rawY, m, n, out.y);
 }

@@ -1,7 +1,7 @@
 //===- Device.cpp - device selection and the thread count -----------------===//
 //
 // Device selection goes through selectDevice() only: a CUDA build (the
-// manifest's device line) runs on the GPU through Cuda.cpp, a CPU build on
+// manifest's device key) runs on the GPU through Cuda.cpp, a CPU build on
 // the host.
 //
 //===----------------------------------------------------------------------===//

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -131,20 +132,14 @@ Status
 writeFileAtomic(const std::string &path,
                 const std::vector<std::pair<const void *, size_t>> &chunks);
 
-//===- JSON (just enough for safetensors headers) --------------------===//
+//===- JSON (nlohmann-json: the manifest, safetensors headers) -------===//
 
-struct Json {
-  enum Kind { Null, Bool, Number, String, Array, Object } kind = Null;
-  bool boolean = false;
-  double number = 0;
-  std::string text;
-  std::vector<Json> items;                          // Array
-  std::vector<std::pair<std::string, Json>> fields; // Object, in file order
-  const Json *get(const std::string &key) const;
-};
-/// Returns false and sets `error` ("at byte 12: expected ':'") on bad input.
-bool parseJson(const std::string &text, Json &out, std::string &error);
-std::string quoteJson(const std::string &s);
+/// Parses `text` into `out`, or returns false with `error` saying what is
+/// wrong and where ("line 1, column 6: syntax error ..."). Refuses, besides
+/// what RFC 8259 does, a key repeated in one object (the parser would keep
+/// only the last) and nesting deeper than 64 levels.
+bool parseJson(const std::string &text, nlohmann::ordered_json &out,
+               std::string &error);
 
 //===- Random streams (docs/runtime.md, "Random numbers") -------------===//
 
@@ -219,7 +214,7 @@ struct Manifest {
   std::vector<std::pair<std::string, std::string>> optimizerArgs;
   double lr = 0.01;
   DataSpec data, test;
-  TensorSpec target;
+  TensorSpec label; // the training target
   std::vector<StateSpec> states;
   std::vector<std::string> entries;
   std::string device = "cpu"; // "cuda" for --target=cuda builds
@@ -230,7 +225,7 @@ struct Manifest {
   double forwardFlops = -1, stepFlops = -1, activationBytes = -1;
   std::vector<LineCost> lineCosts;
   std::vector<std::pair<std::string, std::string>> buildFlags;
-  std::vector<std::string> other; // lines this runtime does not interpret
+  std::vector<std::string> other; // "key json" of top-level keys not read here
 };
 
 Status parseManifest(const char *text, Manifest &out);
@@ -241,11 +236,11 @@ struct Dataset {
   std::string what; // "data" or "test", for messages
   Tensor x;         // [N, ...] as stored (u8 for IDX)
   double scale = 1.0;
-  Tensor y; // the manifest's target dtype, [N] or [N, ...]
+  Tensor y; // the manifest's label dtype, [N] or [N, ...]
   int64_t size() const { return x.t.rank ? x.t.shape[0] : 0; }
 };
 
-/// Loads the source and checks it against the model's input and target.
+/// Loads the source and checks it against the model's input and label.
 Status loadDataset(const DataSpec &spec, const std::string &dataDir,
                    const Manifest &m, const char *what, Dataset &out);
 /// Copies the samples `order[0..count)` into the batch buffers (x as f32
@@ -399,7 +394,7 @@ Status predict(const Session &s, const std::vector<std::string> &inputs,
 //===- Devices ---------------------------------------------------------===//
 
 /// The one place the runtime asks for a device: "cpu" or "cuda", which
-/// must match how the executable was built (the manifest's device line).
+/// must match how the executable was built (the manifest's device key).
 /// Starts the driver for "cuda" and says where the session's tensors live.
 Status selectDevice(const Manifest &m, const std::string &name, Place &out);
 

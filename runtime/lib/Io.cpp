@@ -1,4 +1,4 @@
-//===- Io.cpp - whole-file reads (gzip-aware) and atomic writes -----------===//
+//===- Io.cpp - whole-file reads (gzip-aware), atomic writes, JSON -------===//
 
 #include "Internal.h"
 
@@ -9,6 +9,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <new>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -223,4 +225,43 @@ Status nnrt::checkWritable(const std::string &path) {
   close(fd);
   unlink(tmp.c_str());
   return nullptr;
+}
+
+bool nnrt::parseJson(const std::string &text, nlohmann::ordered_json &out,
+                     std::string &error) {
+  using Json = nlohmann::ordered_json;
+  struct Refused {
+    std::string why;
+  };
+  // The keys of each object being read, innermost last.
+  std::vector<std::set<std::string>> keys;
+  auto check = [&](int depth, Json::parse_event_t event, Json &parsed) {
+    // Deep nesting costs memory and time for nothing a reader here uses.
+    if (depth > 64)
+      throw Refused{"nested too deeply (over 64 levels)"};
+    if (event == Json::parse_event_t::object_start)
+      keys.emplace_back();
+    else if (event == Json::parse_event_t::object_end)
+      keys.pop_back();
+    else if (event == Json::parse_event_t::key &&
+             !keys.back().insert(parsed.get<std::string>()).second)
+      throw Refused{"key '" + parsed.get<std::string>() + "' appears twice"};
+    return true;
+  };
+  try {
+    out = Json::parse(text, check);
+    return true;
+  } catch (const Refused &r) {
+    error = r.why;
+  } catch (const Json::exception &e) {
+    // "[json.exception.parse_error.101] parse error at line 1, column 6:
+    // syntax error ..." without the parts that name the library.
+    error = e.what();
+    size_t at = error.find("] ");
+    if (at != std::string::npos)
+      error.erase(0, at + 2);
+    if (error.rfind("parse error at ", 0) == 0)
+      error = error.substr(15);
+  }
+  return false;
 }

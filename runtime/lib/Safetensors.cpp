@@ -10,9 +10,10 @@
 
 #include <cmath>
 #include <cstring>
-#include <set>
+#include <nlohmann/json.hpp>
 
 using namespace nnrt;
+using Json = nlohmann::ordered_json;
 
 struct nnrt_safetensors_s {
   struct Entry {
@@ -48,31 +49,38 @@ static size_t foreignSize(const std::string &dtype) {
 static Status readEntry(const char *path, const std::string &name,
                         const Json &v, const uint8_t *data, size_t dataSize,
                         nnrt_safetensors_s::Entry &e) {
-  const Json *dtype = v.get("dtype"), *shape = v.get("shape"),
-             *offsets = v.get("data_offsets");
-  if (v.kind != Json::Object || !dtype || dtype->kind != Json::String ||
-      !shape || shape->kind != Json::Array || !offsets ||
-      offsets->kind != Json::Array || offsets->items.size() != 2)
+  auto member = [&](const char *key) {
+    auto it = v.is_object() ? v.find(key) : v.end();
+    return it == v.end() ? nullptr : &*it;
+  };
+  const Json *dtype = member("dtype"), *shape = member("shape"),
+             *offsets = member("data_offsets");
+  if (!dtype || !dtype->is_string() || !shape || !shape->is_array() ||
+      !offsets || !offsets->is_array() || offsets->size() != 2)
     return nnrt_status_make("%s: tensor '%s': expected dtype, shape and "
                             "data_offsets in the header",
                             path, name.c_str());
-  // Sizes and offsets are whole numbers that a double holds exactly.
+  // Sizes and offsets are whole numbers that a double holds exactly (1.0
+  // is one; JSON does not tell integers from other numbers).
   auto isCount = [](const Json &n) {
-    return n.kind == Json::Number && n.number >= 0 && n.number <= 9e15 &&
-           n.number == std::floor(n.number);
+    double d = n.is_number() ? n.get<double>() : -1;
+    return d >= 0 && d <= 9e15 && d == std::floor(d);
   };
   Shape dims;
-  for (const Json &d : shape->items) {
+  for (const Json &d : *shape) {
     if (!isCount(d))
       return nnrt_status_make("%s: tensor '%s': bad shape", path, name.c_str());
-    dims.push_back((int64_t)d.number);
+    dims.push_back((int64_t)d.get<double>());
   }
   if (dims.size() > NNRT_MAX_RANK)
     return nnrt_status_make("%s: tensor '%s': rank %zu is over the limit "
                             "of %d",
                             path, name.c_str(), dims.size(), NNRT_MAX_RANK);
-  double b = offsets->items[0].number, en = offsets->items[1].number;
-  if (!isCount(offsets->items[0]) || !isCount(offsets->items[1]) || en < b)
+  if (!isCount((*offsets)[0]) || !isCount((*offsets)[1]))
+    return nnrt_status_make("%s: tensor '%s': bad data_offsets", path,
+                            name.c_str());
+  double b = (*offsets)[0].get<double>(), en = (*offsets)[1].get<double>();
+  if (en < b)
     return nnrt_status_make("%s: tensor '%s': bad data_offsets", path,
                             name.c_str());
   if (en > (double)dataSize)
@@ -80,7 +88,7 @@ static Status readEntry(const char *path, const std::string &name,
                             "of the data, but the file has %zu data bytes",
                             path, name.c_str(), en, dataSize);
   e.name = name;
-  e.dtype = dtype->text;
+  e.dtype = dtype->get<std::string>();
   nnrt_dtype dt = NNRT_F32;
   size_t esize = foreignSize(e.dtype);
   bool readable = false;
@@ -135,34 +143,34 @@ Status nnrt::parseSafetensors(const char *path,
   std::string text(bytes.begin() + 8, bytes.begin() + 8 + n);
   Json header;
   std::string error;
-  if (!parseJson(text, header, error) || header.kind != Json::Object)
+  if (!parseJson(text, header, error) || !header.is_object())
     return nnrt_status_make("%s: not a safetensors file (bad JSON header%s%s)",
                             path, error.empty() ? "" : ": ", error.c_str());
   auto file = std::make_unique<nnrt_safetensors_s>();
   const uint8_t *data = bytes.data() + 8 + n;
   size_t dataSize = bytes.size() - 8 - n;
-  std::set<std::string> names; // a set: headers may list many tensors
   // Names and metadata are C strings to callers: a "\u0000" would cut them.
   auto hasNul = [](const std::string &s) {
     return s.find('\0') != std::string::npos;
   };
-  for (auto &[name, v] : header.fields) {
+  // parseJson refuses a name that appears twice.
+  for (auto &[name, v] : header.items()) {
     if (name == "__metadata__") {
-      for (auto &[k, mv] : v.fields) {
-        if (hasNul(k) || hasNul(mv.text))
+      if (!v.is_object())
+        continue;
+      for (auto &[k, mv] : v.items()) {
+        std::string value = mv.is_string() ? mv.get<std::string>() : "";
+        if (hasNul(k) || hasNul(value))
           return nnrt_status_make("%s: __metadata__ '%s' contains a NUL "
                                   "character",
                                   path, k.c_str());
-        file->metadata[k] = mv.kind == Json::String ? mv.text : "";
+        file->metadata[k] = value;
       }
       continue;
     }
     if (hasNul(name))
       return nnrt_status_make("%s: tensor name '%s' contains a NUL character",
                               path, name.c_str());
-    if (!names.insert(name).second)
-      return nnrt_status_make("%s: tensor '%s' appears twice", path,
-                              name.c_str());
     file->entries.emplace_back();
     NNRT_TRY(readEntry(path, name, v, data, dataSize, file->entries.back()));
   }
@@ -220,13 +228,11 @@ nnrt_safetensors_write(const char *path, size_t count, const char *const *names,
                        const nnrt_tensor *const *tensors, size_t metadata_count,
                        const char *const *metadata_keys,
                        const char *const *metadata_values) {
-  std::string header = "{";
+  Json json = Json::object();
   if (metadata_count) {
-    header += "\"__metadata__\":{";
+    Json &meta = json["__metadata__"] = Json::object();
     for (size_t i = 0; i < metadata_count; ++i)
-      header += (i ? "," : "") + quoteJson(metadata_keys[i]) + ":" +
-                quoteJson(metadata_values[i]);
-    header += "}";
+      meta[metadata_keys[i]] = metadata_values[i];
   }
   size_t offset = 0;
   std::vector<std::pair<const void *, size_t>> chunks(2);
@@ -237,16 +243,21 @@ nnrt_safetensors_write(const char *path, size_t count, const char *const *names,
       if (st.dtype == t->dtype)
         dtype = st.name;
     size_t bytes = nnrt_tensor_numel(t) * nnrt_dtype_size(t->dtype);
-    header += (i || metadata_count ? "," : "") + quoteJson(names[i]) +
-              ":{\"dtype\":\"" + dtype + "\",\"shape\":[";
-    for (int r = 0; r < t->rank; ++r)
-      header += (r ? "," : "") + std::to_string(t->shape[r]);
-    header += "],\"data_offsets\":[" + std::to_string(offset) + "," +
-              std::to_string(offset + bytes) + "]}";
+    json[names[i]] = {
+        {"dtype", dtype},
+        {"shape", std::vector<int64_t>(t->shape, t->shape + t->rank)},
+        {"data_offsets", {offset, offset + bytes}}};
     chunks.emplace_back(t->data, bytes);
     offset += bytes;
   }
-  header += "}";
+  std::string header;
+  try {
+    header = json.dump();
+  } catch (const Json::type_error &) {
+    // The reader (any JSON reader) would refuse the file.
+    return nnrt_status_make("%s: a tensor name or metadata text is not UTF-8",
+                            path);
+  }
   header.append((8 - header.size() % 8) % 8, ' '); // keep the data aligned
   uint8_t len[8];
   for (int i = 0; i < 8; ++i)

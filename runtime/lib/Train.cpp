@@ -353,7 +353,7 @@ Status nnrt::train(Session &s, const TrainOptions &opts, int &stoppedBy) {
         fillBatch(data, order.data() + first, b, x.data(), y.data());
         nnrt_tensor xt = hostView(x.data(), NNRT_F32, in.withBatch(b));
         nnrt_tensor yt =
-            hostView(y.data(), m.target.dtype, m.target.withBatch(b));
+            hostView(y.data(), m.label.dtype, m.label.withBatch(b));
         NNRT_TRY(trainStep(s, uploads, xt, yt, (float)opts.lr, loss));
       }
       if (!std::isfinite(loss)) {

@@ -8,6 +8,8 @@
 
 #include "Internal.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -79,25 +81,37 @@ static int runUnit() {
       ++failures;
     }
   };
-  Json j;
+  // parseJson: nlohmann-json, plus the refusals of Io.cpp.
+  nlohmann::ordered_json j;
   std::string err;
   expect(
       parseJson("{\"a\\\"b\":[1,2.5e1,{\"c\":null}],\"t\":true}  ", j, err) &&
-          j.get("a\"b") && j.get("a\"b")->items[1].number == 25,
+          j["a\"b"][1] == 25.0 && j["t"] == true,
       "json parses nested values and escapes");
-  expect(!parseJson("{\"a\":1,}", j, err), "json rejects a trailing comma");
-  // Numbers and escapes as RFC 8259 has them (strtod/strtoul took more).
+  expect(!parseJson("{\"a\":1,}", j, err) &&
+             err.rfind("line 1, column 8: syntax error", 0) == 0,
+         "json rejects a trailing comma, saying where");
+  // Numbers and escapes as RFC 8259 has them.
   for (const char *bad :
        {"-nan", "nan", "Infinity", "0x10", "+1", "1e999", ".5", "1.", "1e",
-        "01x", "\"\\u-001\"", "\"\\u12\"", "\"\\u 0x1\""})
-    expect(!parseJson(bad, j, err), bad);
-  expect(parseJson("[-0, 0.5, 12e-2, 1E+3, \"\\u00e9\"]", j, err) &&
-             j.items[2].number == 0.12 && j.items[3].number == 1000 &&
-             j.items[4].text == "\xc3\xa9",
-         "json reads numbers and \\u escapes");
+        "01x", "\"\\u-001\"", "\"\\u12\"", "\"\\u 0x1\"", "\"\\ud83d\"",
+        "\"\\ude00\"", "\"\xff\""})
+    expect(!parseJson(bad, j, err) && !err.empty(), bad);
+  expect(parseJson("[-0, 0.5, 12e-2, 1E+3, \"\\u00e9\", \"\\ud83d\\ude00\"]", j,
+                   err) &&
+             j[2] == 0.12 && j[3] == 1000.0 && j[4] == "\xc3\xa9" &&
+             j[5] == "\xf0\x9f\x98\x80",
+         "json reads numbers, \\u escapes and surrogate pairs");
   expect(!parseJson(std::string(200, '['), j, err) &&
              err.find("deeply") != std::string::npos,
          "json limits nesting");
+  expect(parseJson(std::string(65, '[') + std::string(65, ']'), j, err),
+         "json takes 65 levels");
+  expect(!parseJson("{\"a\":{\"b\":1,\"b\":2}}", j, err) &&
+             err == "key 'b' appears twice",
+         "json refuses a repeated key");
+  expect(parseJson("{\"a\":{\"b\":1},\"c\":{\"b\":2}}", j, err),
+         "json takes one key in two objects");
   std::vector<int64_t> o1 = shuffleOrder(1000, 42, 3),
                        o2 = shuffleOrder(1000, 42, 3),
                        o3 = shuffleOrder(1000, 42, 4);
@@ -134,9 +148,14 @@ static int runUnit() {
     memcpy(bytes.data() + 8, h.data(), h.size());
     Session s;
     nnrt_status_free(parseManifest(
-        "nnc-manifest\t1\ninput\tx\tf32\t-1,1\noutput\tf32\t-1,1\n"
-        "param\tw\tf32\t1\tzeros\ntrain\tloss=mse\n"
-        "optimizer\tsgd\tmomentum=0.9\nstate\tw\tmomentum\tf32\t1\n",
+        R"({"format": "nnc-manifest", "version": 2,
+            "inputs": [{"name": "x", "dtype": "f32", "shape": [-1, 1]}],
+            "outputs": [{"dtype": "f32", "shape": [-1, 1]}],
+            "params": [{"name": "w", "dtype": "f32", "shape": [1]}],
+            "train": {"loss": "mse",
+                      "optimizer": {"kind": "sgd", "momentum": 0.9}},
+            "optimizer_state": [{"param": "w", "slot": "momentum",
+                                 "dtype": "f32", "shape": [1]}]})",
         s.m));
     nnrt_status st = s.loadBytes("ck", bytes);
     std::string msg = st ? nnrt_status_message(st) : "";
@@ -264,6 +283,47 @@ int main(int argc, char **argv) {
            m.states.size(), (int)m.hasTrain);
     if (m.device != "cpu")
       printf("device %s %s\n", m.device.c_str(), m.deviceArch.c_str());
+    // What the reader made of each part, for test/Runtime/manifest.test.
+    auto spec = [](const TensorSpec &t) {
+      return std::string(nnrt_dtype_name(t.dtype)) + formatShape(t.shape);
+    };
+    for (const TensorSpec &t : m.inputs)
+      printf("input %s %s\n", t.name.c_str(), spec(t).c_str());
+    for (const ParamSpec &p : m.params)
+      printf("param %s %s %s\n", p.name.c_str(), spec(p).c_str(),
+             p.init.c_str());
+    if (m.hasTrain) {
+      printf("train loss=%s batch=%lld epochs=%lld seed=%llu shuffle=%d\n",
+             m.loss.c_str(), (long long)m.batch, (long long)m.epochs,
+             (unsigned long long)m.seed, (int)m.shuffle);
+      printf("optimizer %s lr=%s:", m.optimizer.c_str(),
+             formatNumber(m.lr).c_str());
+      for (auto &[k, v] : m.optimizerArgs)
+        printf(" %s=%s", k.c_str(), v.c_str());
+      printf("\nlabel %s\n", spec(m.label).c_str());
+    }
+    for (const DataSpec *d : {&m.data, &m.test})
+      if (d->present) {
+        printf("%s %s dir=%s scale=%s label=%lld header=%s files:",
+               d == &m.data ? "data" : "test", d->kind.c_str(), d->dir.c_str(),
+               formatNumber(d->scale).c_str(), (long long)d->label,
+               d->header.c_str());
+        for (const std::string &f : d->files)
+          printf(" %s", f.c_str());
+        printf("\n");
+      }
+    for (const StateSpec &st : m.states)
+      printf("state %s %s\n", st.name.c_str(), spec(st).c_str());
+    printf("entries:");
+    for (const std::string &e : m.entries)
+      printf(" %s", e.c_str());
+    printf("\n");
+    printf("build:");
+    for (auto &[k, v] : m.buildFlags)
+      printf(" %s=%s", k.c_str(), v.c_str());
+    printf("\n");
+    for (const std::string &line : m.other)
+      printf("other %s\n", line.c_str());
     return 0;
   }
   fprintf(stderr, "nnrt-selftest: unknown or incomplete command '%s'\n",

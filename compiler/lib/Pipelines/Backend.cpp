@@ -189,31 +189,29 @@ static LogicalResult linkExecutable(ModuleOp module, StringRef object,
   return success();
 }
 
-/// The `build` manifest line: what `info` shows of how nnc built the model.
-static std::string buildFlagsLine(const nnc::BackendOptions &options) {
-  std::string line = "build";
-  auto add = [&](StringRef key, const Twine &value) {
-    line += ("\t" + key + "=" + value).str();
-  };
+/// The manifest's `build` object: what `info` shows of how nnc built the
+/// model.
+static llvm::json::Object buildFlags(const nnc::BackendOptions &options) {
+  llvm::json::Object flags;
   switch (options.target) {
   case nnc::Target::CPU:
-    add("target", "cpu");
-    add("mcpu", options.mcpu == "native"
-                    ? "native (" + llvm::sys::getHostCPUName() + ")"
-                    : Twine(options.mcpu));
-    add("avx512", targetHasAVX512(options) ? "yes" : "no");
+    flags["target"] = "cpu";
+    flags["mcpu"] = options.mcpu == "native"
+                        ? "native (" + llvm::sys::getHostCPUName().str() + ")"
+                        : options.mcpu;
+    flags["avx512"] = targetHasAVX512(options) ? "yes" : "no";
     break;
   case nnc::Target::CUDA:
-    add("target", "cuda");
-    add("cuda-arch", options.cudaArch);
+    flags["target"] = "cuda";
+    flags["cuda-arch"] = options.cudaArch;
     break;
   case nnc::Target::CUDAEmulated:
-    add("target", "cuda-emulated");
+    flags["target"] = "cuda-emulated";
     break;
   }
-  add("opt", "-O" + Twine(options.optLevel));
-  add("sanitize", options.sanitizeAddress ? "address" : "none");
-  return line;
+  flags["opt"] = "-O" + std::to_string(options.optLevel);
+  flags["sanitize"] = options.sanitizeAddress ? "address" : "none";
+  return flags;
 }
 
 LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
@@ -229,20 +227,14 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
   if (failed(lowerModule(module, BackendStage::NNTrain, BackendStage::NNTrain,
                          options)))
     return failure();
-  FailureOr<std::string> manifest = buildManifest(module);
+  FailureOr<llvm::json::Object> manifest = buildManifest(module);
   if (failed(manifest))
     return failure();
-  auto appendLine = [&](StringRef line) {
-    if (line.empty())
-      return;
-    if (!manifest->empty() && manifest->back() != '\n')
-      *manifest += '\n';
-    *manifest += line;
-  };
   // The runtime runs a CUDA build's entry points on the device.
   if (options.target == Target::CUDA)
-    appendLine("device\tcuda\t" + options.cudaArch);
-  appendLine(buildFlagsLine(options));
+    (*manifest)["device"] =
+        llvm::json::Object{{"kind", "cuda"}, {"arch", options.cudaArch}};
+  (*manifest)["build"] = buildFlags(options);
   if (failed(lowerModule(module, BackendStage::Linalg, BackendStage::Linalg,
                          options)))
     return failure();
@@ -250,9 +242,9 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
   if (llvm::any_of(entries, [](const EntryPoint &e) {
         return e.entry == "gradients_f64";
       }))
-    appendLine("entry\tgradients_f64");
+    manifest->getArray("entries")->push_back("gradients_f64");
   // FLOPs and tensor sizes are read where every computation is a linalg op.
-  appendLine(buildCostManifest(module));
+  addCostToManifest(module, *manifest);
   if (failed(
           lowerModule(module, BackendStage::LLVM, BackendStage::LLVM, options)))
     return failure();
@@ -273,8 +265,8 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
   // The kernel table served --emit=ptx; LLVM IR translation has no use for it.
   module->removeAttr("nn.kernel_table");
   llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateToLLVMIR(module, context, *manifest, entries, options);
+  std::unique_ptr<llvm::Module> llvmModule = translateToLLVMIR(
+      module, context, printManifest(*manifest), entries, options);
   if (!llvmModule)
     return failure();
   if (stage == BackendStage::LLVMIR) {

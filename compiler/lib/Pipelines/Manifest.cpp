@@ -1,8 +1,8 @@
 //===- Manifest.cpp - the model description linked into executables -------===//
 //
 // The runtime learns everything about the model (inputs, parameters and their
-// initializers, optimizer state, the train block) from this text, so the
-// generated code needs no other metadata. Format: docs/design.md.
+// initializers, optimizer state, the train block) from this JSON object, so
+// the generated code needs no other metadata. Schema: docs/design.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,86 +16,71 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <charconv>
-
 using namespace mlir;
+namespace json = llvm::json;
 
 // The backend lives in ::nn; mlir::nn is the dialect.
 namespace nnc = ::nn;
 
 namespace {
 constexpr StringLiteral kStateAttr = "nn.state";
-constexpr StringLiteral kTargetAttr = "nn.target";
+// The train_step argument that carries the label (the training target).
+constexpr StringLiteral kLabelArgAttr = "nn.target";
 
+/// Builds JSON values from attributes, remembering any string that is not
+/// UTF-8 (llvm::json would silently replace its bytes, and a path with them
+/// would then name another file).
 class ManifestWriter {
 public:
-  explicit ManifestWriter(std::string &text) : os(text) {}
-
-  void line(StringRef kind) {
-    os << (first ? "" : "\n") << kind, first = false;
-  }
-  void field(StringRef value) {
-    os << '\t' << value;
-    if (value.find_first_of("\t\n") != StringRef::npos)
+  json::Value string(StringRef s) {
+    if (!json::isUTF8(s))
       bad = true;
+    return json::fixUTF8(s);
   }
-  void field(StringRef key, Attribute value);
-  void type(Type type);
-  /// `kind` first, then every other entry as key=value.
-  void dictionary(DictionaryAttr dict);
+  json::Value value(Attribute attr);
+  /// {"dtype": "f32", "shape": [-1, 784]}, -1 for a dynamic dimension.
+  json::Object tensor(Type type);
   bool hasBadText() const { return bad; }
 
 private:
-  llvm::raw_string_ostream os;
-  bool first = true;
   bool bad = false;
 };
 } // namespace
 
-void ManifestWriter::field(StringRef key, Attribute value) {
-  std::string text;
-  llvm::raw_string_ostream vs(text);
-  if (auto array = dyn_cast<ArrayAttr>(value)) {
-    // `files = ["a", "b"]` becomes `file=a  file=b`.
-    StringRef singular = key.ends_with("s") ? key.drop_back() : key;
+json::Value ManifestWriter::value(Attribute attr) {
+  if (auto array = dyn_cast<ArrayAttr>(attr)) {
+    json::Array out;
     for (Attribute element : array)
-      field(singular, element);
-    return;
+      out.push_back(value(element));
+    return out;
   }
-  if (auto str = dyn_cast<StringAttr>(value))
-    vs << str.getValue();
-  else if (auto b = dyn_cast<BoolAttr>(value))
-    vs << (b.getValue() ? 1 : 0);
-  else if (auto i = dyn_cast<IntegerAttr>(value))
-    vs << i.getInt();
-  else if (auto f = dyn_cast<FloatAttr>(value)) {
-    // The shortest text that reads back as the same double: lr=0.1, not
-    // lr=0.10000000000000001.
-    char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, f.getValueAsDouble());
-    vs << StringRef(buf, r.ptr - buf);
-  } else
-    vs << value;
-  field((key + "=" + text).str());
+  if (auto dict = dyn_cast<DictionaryAttr>(attr)) {
+    json::Object out;
+    for (NamedAttribute entry : dict)
+      out[entry.getName().getValue()] = value(entry.getValue());
+    return out;
+  }
+  if (auto str = dyn_cast<StringAttr>(attr))
+    return string(str.getValue());
+  if (auto b = dyn_cast<BoolAttr>(attr))
+    return b.getValue();
+  if (auto i = dyn_cast<IntegerAttr>(attr))
+    return i.getInt();
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return f.getValueAsDouble();
+  std::string text;
+  llvm::raw_string_ostream(text) << attr;
+  return string(text);
 }
 
-void ManifestWriter::type(Type type) {
+json::Object ManifestWriter::tensor(Type type) {
   auto tensor = cast<RankedTensorType>(type);
-  field(tensor.getElementType().isInteger(32) ? "i32" : "f32");
-  std::string dims;
-  llvm::raw_string_ostream ds(dims);
-  llvm::interleave(
-      tensor.getShape(), ds,
-      [&](int64_t d) { ds << (ShapedType::isDynamic(d) ? -1 : d); }, ",");
-  field(dims);
-}
-
-void ManifestWriter::dictionary(DictionaryAttr dict) {
-  if (auto kind = dict.getAs<StringAttr>("kind"))
-    field(kind.getValue());
-  for (NamedAttribute entry : dict)
-    if (entry.getName() != "kind")
-      field(entry.getName().getValue(), entry.getValue());
+  json::Array shape;
+  for (int64_t d : tensor.getShape())
+    shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  return json::Object{
+      {"dtype", tensor.getElementType().isInteger(32) ? "i32" : "f32"},
+      {"shape", std::move(shape)}};
 }
 
 llvm::SmallVector<nnc::EntryPoint> nnc::findEntryPoints(ModuleOp module) {
@@ -177,11 +162,24 @@ static DictionaryAttr asRecord(mlir::nn::DataAttr data) {
   return b.getDictionaryAttr(fields);
 }
 
-static func::FuncOp findFunc(ModuleOp module, StringRef name) {
-  return module.lookupSymbol<func::FuncOp>(name);
+static DictionaryAttr asRecord(mlir::nn::TrainAttr train) {
+  Builder b(train.getContext());
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("loss", b.getStringAttr(
+                                 mlir::nn::stringifyLossKind(train.getLoss()))),
+      b.getNamedAttr("batch", b.getI64IntegerAttr(train.getBatch())),
+      b.getNamedAttr("epochs", b.getI64IntegerAttr(train.getEpochs())),
+      b.getNamedAttr("seed", b.getI64IntegerAttr(train.getSeed())),
+      b.getNamedAttr("shuffle", b.getBoolAttr(train.getShuffle())),
+      b.getNamedAttr("optimizer", asRecord(train.getOptimizerOrDefault()))};
+  if (train.getData())
+    fields.push_back(b.getNamedAttr("data", asRecord(train.getData())));
+  if (train.getTest())
+    fields.push_back(b.getNamedAttr("test", asRecord(train.getTest())));
+  return b.getDictionaryAttr(fields);
 }
 
-FailureOr<std::string> nnc::buildManifest(ModuleOp module) {
+FailureOr<json::Object> nnc::buildManifest(ModuleOp module) {
   func::FuncOp model;
   for (auto func : module.getOps<func::FuncOp>())
     if (func->hasAttr(mlir::nn::kModelAttr))
@@ -190,81 +188,92 @@ FailureOr<std::string> nnc::buildManifest(ModuleOp module) {
     return module.emitError("no function with the nn.model attribute"),
            failure();
 
-  std::string text;
-  ManifestWriter w(text);
-  w.line("nnc-manifest");
-  w.field("1");
-  w.line("model");
-  w.field(model.getSymName());
-
+  ManifestWriter w;
+  json::Object manifest{{"format", "nnc-manifest"},
+                        {"version", 2},
+                        {"model", w.string(model.getSymName())}};
+  json::Array inputs, outputs, params;
   for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i) {
     Type type = model.getArgumentTypes()[i];
     if (auto name =
             model.getArgAttrOfType<StringAttr>(i, mlir::nn::kInputAttr)) {
-      w.line("input");
-      w.field(name.getValue());
-      w.type(type);
+      json::Object input = w.tensor(type);
+      input["name"] = w.string(name.getValue());
+      inputs.push_back(std::move(input));
     } else if (auto name = model.getArgAttrOfType<StringAttr>(
                    i, mlir::nn::kParamAttr)) {
-      w.line("param");
-      w.field(name.getValue());
-      w.type(type);
-      if (auto init = model.getArgAttrOfType<mlir::nn::InitAttr>(
-              i, mlir::nn::kInitAttr))
-        w.dictionary(asRecord(init));
-      else
-        w.field("zeros");
+      json::Object param = w.tensor(type);
+      param["name"] = w.string(name.getValue());
+      auto init =
+          model.getArgAttrOfType<mlir::nn::InitAttr>(i, mlir::nn::kInitAttr);
+      param["init"] = init ? w.value(asRecord(init))
+                           : json::Value(json::Object{{"kind", "zeros"}});
+      params.push_back(std::move(param));
     }
   }
-  for (Type type : model.getResultTypes()) {
-    w.line("output");
-    w.type(type);
-  }
+  for (Type type : model.getResultTypes())
+    outputs.push_back(w.tensor(type));
+  manifest["inputs"] = std::move(inputs);
+  manifest["outputs"] = std::move(outputs);
+  manifest["params"] = std::move(params);
 
+  // The train block with every default filled in: loss, batch, ..., and
+  // the optimizer, data and test objects.
   if (auto train =
-          model->getAttrOfType<mlir::nn::TrainAttr>(mlir::nn::kTrainAttr)) {
-    Builder b(module.getContext());
-    w.line("train");
-    w.field("batch", b.getI64IntegerAttr(train.getBatch()));
-    w.field("epochs", b.getI64IntegerAttr(train.getEpochs()));
-    w.field("loss",
-            b.getStringAttr(mlir::nn::stringifyLossKind(train.getLoss())));
-    w.field("seed", b.getI64IntegerAttr(train.getSeed()));
-    w.field("shuffle", b.getBoolAttr(train.getShuffle()));
-    w.line("optimizer");
-    w.dictionary(asRecord(train.getOptimizerOrDefault()));
-    for (auto [key, data] : {std::pair{"data", train.getData()},
-                             std::pair{"test", train.getTest()}}) {
-      if (data) {
-        w.line(key);
-        w.dictionary(asRecord(data));
-      }
-    }
-  }
+          model->getAttrOfType<mlir::nn::TrainAttr>(mlir::nn::kTrainAttr))
+    manifest["train"] = w.value(asRecord(train));
 
-  if (func::FuncOp step = findFunc(module, "train_step")) {
+  if (auto step = module.lookupSymbol<func::FuncOp>("train_step")) {
+    json::Array state;
     for (unsigned i = 0, e = step.getNumArguments(); i < e; ++i) {
       Type type = step.getArgumentTypes()[i];
-      if (step.getArgAttr(i, kTargetAttr)) {
-        w.line("target");
-        w.type(type);
+      if (step.getArgAttr(i, kLabelArgAttr)) {
+        manifest["label"] = w.tensor(type);
       } else if (auto name = step.getArgAttrOfType<StringAttr>(i, kStateAttr)) {
         // "dense.w.momentum" names the parameter and the slot.
         auto [param, slot] = name.getValue().rsplit('.');
-        w.line("state");
-        w.field(param);
-        w.field(slot);
-        w.type(type);
+        json::Object s = w.tensor(type);
+        s["param"] = w.string(param);
+        s["slot"] = w.string(slot);
+        state.push_back(std::move(s));
       }
     }
+    manifest["optimizer_state"] = std::move(state);
   }
-  for (const EntryPoint &entry : findEntryPoints(module)) {
-    w.line("entry");
-    w.field(entry.entry);
-  }
+  json::Array entries;
+  for (const EntryPoint &entry : findEntryPoints(module))
+    entries.push_back(entry.entry);
+  manifest["entries"] = std::move(entries);
   if (w.hasBadText())
-    return module.emitError("a name or path in the model holds a tab or a "
-                            "newline, which the manifest cannot carry"),
+    return module.emitError("a name or path in the model is not valid UTF-8, "
+                            "which the manifest (JSON) cannot carry"),
            failure();
+  return manifest;
+}
+
+std::string nnc::printManifest(const json::Object &manifest) {
+  static const char *const order[] = {
+      "format", "version", "model", "inputs",          "outputs",
+      "params", "train",   "label", "optimizer_state", "entries",
+      "device", "build",   "cost",  "line_costs"};
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  bool first = true;
+  auto print = [&](StringRef key, const json::Value &value) {
+    os << (first ? "{\n  " : ",\n  ") << json::Value(key) << ": " << value;
+    first = false;
+  };
+  for (const char *key : order)
+    if (const json::Value *value = manifest.get(key))
+      print(key, *value);
+  // Keys outside the schema's order follow, sorted.
+  std::vector<StringRef> rest;
+  for (const auto &entry : manifest)
+    if (!llvm::is_contained(order, StringRef(entry.first)))
+      rest.push_back(entry.first);
+  llvm::sort(rest);
+  for (StringRef key : rest)
+    print(key, *manifest.get(key));
+  os << (first ? "{}" : "\n}") << '\n';
   return text;
 }

@@ -5,6 +5,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/JSON.h"
 #include <string>
 
 namespace nn {
@@ -21,9 +22,13 @@ struct EntryPoint {
 /// (CPU) @gradients_f64.
 llvm::SmallVector<EntryPoint> findEntryPoints(mlir::ModuleOp module);
 
-/// The text manifest of docs/design.md, read from the nn-level attributes.
-/// Fails (with a diagnostic) when a path holds a tab or newline.
-llvm::FailureOr<std::string> buildManifest(mlir::ModuleOp module);
+/// The JSON manifest of docs/design.md, read from the nn-level attributes;
+/// the backend adds `device`, `build`, `cost` and `line_costs`. Fails (with
+/// a diagnostic) when a name or path is not UTF-8, which JSON cannot carry.
+llvm::FailureOr<llvm::json::Object> buildManifest(mlir::ModuleOp module);
+
+/// The manifest's text: one top-level key a line, in docs/design.md's order.
+std::string printManifest(const llvm::json::Object &manifest);
 
 } // namespace nn
 

@@ -118,12 +118,10 @@ sourceLine(StringRef file, unsigned line,
   return text;
 }
 
-std::string integer(double x) {
-  return std::to_string((long long)std::llround(x));
-}
+int64_t integer(double x) { return std::llround(x); }
 } // namespace
 
-std::string(::nn::buildCostManifest)(ModuleOp module) {
+void ::nn::addCostToManifest(ModuleOp module, llvm::json::Object &manifest) {
   func::FuncOp model, step;
   for (auto func : module.getOps<func::FuncOp>()) {
     if (func->hasAttr(mlir::nn::kModelAttr))
@@ -132,7 +130,7 @@ std::string(::nn::buildCostManifest)(ModuleOp module) {
       step = func;
   }
   if (!model)
-    return "";
+    return;
   int64_t batch = 1;
   if (auto train =
           model->getAttrOfType<mlir::nn::TrainAttr>(mlir::nn::kTrainAttr))
@@ -156,19 +154,24 @@ std::string(::nn::buildCostManifest)(ModuleOp module) {
   if (step)
     step.walk([&](linalg::LinalgOp op) { stepFlops += flops(op, batch); });
 
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << "cost\tbatch=" << batch << "\tforward_flops=" << integer(forward);
+  llvm::json::Object cost{{"batch", batch},
+                          {"forward_flops", integer(forward)},
+                          {"activation_bytes", integer(activations)}};
   if (step)
-    os << "\tstep_flops=" << integer(stepFlops);
-  os << "\tactivation_bytes=" << integer(activations);
+    cost["step_flops"] = integer(stepFlops);
+  manifest["cost"] = std::move(cost);
+  llvm::json::Array lineCosts;
   llvm::StringMap<std::unique_ptr<llvm::MemoryBuffer>> files;
-  for (auto &[pos, f] : byLine) {
-    // A path with a tab or newline cannot be a manifest field.
-    if (pos.first.find_first_of("\t\n") != StringRef::npos)
-      continue;
-    os << "\nline_cost\t" << pos.first << '\t' << pos.second << '\t'
-       << integer(f) << '\t' << sourceLine(pos.first, pos.second, files);
-  }
-  return text;
+  for (auto &[pos, f] : byLine)
+    // The source's bytes are shown, not used: any that are not UTF-8 are
+    // replaced. A path that is not UTF-8 would name another file, so it is
+    // left out.
+    if (llvm::json::isUTF8(pos.first))
+      lineCosts.push_back(llvm::json::Object{
+          {"file", pos.first},
+          {"line", pos.second},
+          {"flops", integer(f)},
+          {"text",
+           llvm::json::fixUTF8(sourceLine(pos.first, pos.second, files))}});
+  manifest["line_costs"] = std::move(lineCosts);
 }

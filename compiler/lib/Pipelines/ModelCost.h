@@ -4,14 +4,15 @@
 #define NN_LIB_PIPELINES_MODELCOST_H
 
 #include "mlir/IR/BuiltinOps.h"
-#include <string>
+#include "llvm/Support/JSON.h"
 
 namespace nn {
 
-/// The `cost` and `line_cost` lines of the manifest (docs/design.md), from
-/// the linalg-on-tensors module, at the train block's batch (1 without one).
-/// Empty when the module has no model function.
-std::string buildCostManifest(mlir::ModuleOp linalgModule);
+/// Adds the `cost` and `line_costs` keys of the manifest (docs/design.md),
+/// counted on the linalg-on-tensors module at the train block's batch (1
+/// without one). Adds nothing when the module has no model function.
+void addCostToManifest(mlir::ModuleOp linalgModule,
+                       llvm::json::Object &manifest);
 
 } // namespace nn
 

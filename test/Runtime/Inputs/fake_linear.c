@@ -16,7 +16,7 @@
  *
  * -DFAKE_CUDA makes it an "emulated" --target=cuda build, for tests with
  * the stub driver (stub_cuda.c, whose device memory is host memory): a
- * device line in the manifest, buffers from _mlir_memref_to_llvm_alloc,
+ * device key in the manifest, buffers from _mlir_memref_to_llvm_alloc,
  * kernels registered from a priority-123 constructor and one launch per
  * call (recorded by the stub, computed here on the CPU), and a check that
  * every argument the runtime passes is device memory.
@@ -34,7 +34,8 @@
 #ifndef FAKE_ARCH
 #define FAKE_ARCH sm_90
 #endif
-#define DEVICE "device\tcuda\t" STR(FAKE_ARCH) "\n"
+#define DEVICE                                                                 \
+  "\"device\": {\"kind\": \"cuda\", \"arch\": \"" STR(FAKE_ARCH) "\"},\n"
 #define ALLOC _mlir_memref_to_llvm_alloc
 #define FREE _mlir_memref_to_llvm_free
 #else
@@ -54,91 +55,49 @@
 #define D FAKE_D
 #define C FAKE_C
 
+/* clang-format off */
 #if defined(FAKE_CSV)
-#define DATA                                                                   \
-  "data\tcsv\tdir=/nonexistent\tlabel=-1\theader=auto\tfile=train.csv\n"
+#define DATA "  \"data\": {\"kind\": \"csv\", \"dir\": \"/nonexistent\", \"label\": -1, \"header\": \"auto\",\n" \
+             "           \"files\": [\"train.csv\"]}\n"
 #elif defined(FAKE_NPY)
-#define DATA "data\tnpy\tdir=/nonexistent\tfile=x.npy\tfile=y.npy\n"
+#define DATA "  \"data\": {\"kind\": \"npy\", \"dir\": \"/nonexistent\", \"files\": [\"x.npy\", \"y.npy\"]}\n"
 #else
-#define DATA                                                                   \
-  "data\tidx\tdir=/"                                                           \
-  "nonexistent\tscale=0.00392156862\tfile=train-images-idx3-ubyte.gz\tfile="   \
-  "train-labels-idx1-ubyte.gz\n"                                               \
-  "test\tidx\tdir=/"                                                           \
-  "nonexistent\tscale=0.00392156862\tfile=t10k-images-idx3-ubyte.gz\tfile="    \
-  "t10k-labels-idx1-ubyte.gz\n"
+#define DATA "  \"data\": {\"kind\": \"idx\", \"dir\": \"/nonexistent\", \"scale\": 0.00392156862,\n" \
+             "           \"files\": [\"train-images-idx3-ubyte.gz\", \"train-labels-idx1-ubyte.gz\"]},\n" \
+             "  \"test\": {\"kind\": \"idx\", \"dir\": \"/nonexistent\", \"scale\": 0.00392156862,\n" \
+             "           \"files\": [\"t10k-images-idx3-ubyte.gz\", \"t10k-labels-idx1-ubyte.gz\"]}\n"
 #endif
+/* clang-format on */
 
+/* clang-format off */
 const char nnc_manifest[] =
-    "nnc-manifest\t1\n"
-    "model\tFakeLinear\n" DEVICE "input\tx\tf32\t-1," STR(
-        D) "\n"
-           "output\tf32\t-1," STR(C) "\n"
-                                     "param\tlin.w\tf32\t" STR(D) "," STR(C) "\tglorot_uniform\tfan_in=" STR(D) "\tfan_out=" STR(
-                                         C) "\n"
-                                            "param\tlin.b\tf32\t" STR(
-                                                C) "\tzeros\n"
+    "{\"format\": \"nnc-manifest\", \"version\": 2, \"model\": \"FakeLinear\",\n"
+    DEVICE
+    "\"inputs\": [{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [-1, " STR(D) "]}],\n"
+    "\"outputs\": [{\"dtype\": \"f32\", \"shape\": [-1, " STR(C) "]}],\n"
+    "\"params\": [\n"
+    "  {\"name\": \"lin.w\", \"dtype\": \"f32\", \"shape\": [" STR(D) ", " STR(C) "],\n"
+    "   \"init\": {\"kind\": \"glorot_uniform\", \"fan_in\": " STR(D) ", \"fan_out\": " STR(C) "}},\n"
+    "  {\"name\": \"lin.b\", \"dtype\": \"f32\", \"shape\": [" STR(C) "], \"init\": {\"kind\": \"zeros\"}}],\n"
 #ifndef FAKE_NO_TRAIN
-                                                   "train\tloss=cross_"
-                                                   "entropy\tbatch=8\tepochs="
-                                                   "2\tseed=42\tshuffle=1\n"
-                                                   "optimizer\tsgd\tlr=0."
-                                                   "1\tmomentum=0.9\tnesterov="
-                                                   "0\tweight_decay=0\n" DATA
-                                                   "target\ti32\t-1\n"
-                                                   "state\tlin."
-                                                   "w\tmomentum\tf32\t" STR(
-                                                       D) "," STR(C) "\n"
-                                                                     "state\tli"
-                                                                     "n."
-                                                                     "b\tmoment"
-                                                                     "um\tf32"
-                                                                     "\t" STR(
-                                                                         C) "\n"
-                                                                            "en"
-                                                                            "tr"
-                                                                            "y"
-                                                                            "\t"
-                                                                            "tr"
-                                                                            "ai"
-                                                                            "n_"
-                                                                            "st"
-                                                                            "ep"
-                                                                            "\n"
-                                                                            "en"
-                                                                            "tr"
-                                                                            "y"
-                                                                            "\t"
-                                                                            "gr"
-                                                                            "ad"
-                                                                            "ie"
-                                                                            "nt"
-                                                                            "s"
-                                                                            "\n"
+    "\"train\": {\"loss\": \"cross_entropy\", \"batch\": 8, \"epochs\": 2, \"seed\": 42, \"shuffle\": true,\n"
+    "  \"optimizer\": {\"kind\": \"sgd\", \"lr\": 0.1, \"momentum\": 0.9, \"nesterov\": false, \"weight_decay\": 0},\n"
+    DATA "},\n"
+    "\"label\": {\"dtype\": \"i32\", \"shape\": [-1]},\n"
+    "\"optimizer_state\": [\n"
+    "  {\"param\": \"lin.w\", \"slot\": \"momentum\", \"dtype\": \"f32\", \"shape\": [" STR(D) ", " STR(C) "]},\n"
+    "  {\"param\": \"lin.b\", \"slot\": \"momentum\", \"dtype\": \"f32\", \"shape\": [" STR(C) "]}],\n"
+#define TRAIN_ENTRIES "\"train_step\", \"gradients\", "
+#else
+#define TRAIN_ENTRIES ""
 #endif
 #ifdef FAKE_F64
-                                                                            "en"
-                                                                            "tr"
-                                                                            "y"
-                                                                            "\t"
-                                                                            "gr"
-                                                                            "ad"
-                                                                            "ie"
-                                                                            "nt"
-                                                                            "s_"
-                                                                            "f6"
-                                                                            "4"
-                                                                            "\n"
+#define F64_ENTRY "\"gradients_f64\", "
+#else
+#define F64_ENTRY ""
 #endif
-                                                                            "en"
-                                                                            "tr"
-                                                                            "y"
-                                                                            "\t"
-                                                                            "fo"
-                                                                            "rw"
-                                                                            "ar"
-                                                                            "d"
-                                                                            "\n";
+    "\"entries\": [" TRAIN_ENTRIES F64_ENTRY "\"forward\"]}\n";
+/* clang-format on */
 
 typedef struct {
   float *alloc, *data;
