@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "SemaInternal.h"
+#include "nn/Dialect/NN/IR/NNAttributes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -191,14 +192,7 @@ bool TrainChecker::getOptimizer(const Expr &e, TrainSpec &spec) {
     auto x = getNumber(arg, "'" + slots[i].str() + "'");
     if (!x)
       continue;
-    bool inRange = true;
-    if (slots[i] == "lr" || slots[i] == "eps")
-      inRange = *x > 0;
-    else if (slots[i] == "beta1" || slots[i] == "beta2")
-      inRange = *x >= 0 && *x < 1;
-    else
-      inRange = *x >= 0;
-    if (!inRange) {
+    if (!mlir::nn::optimizerSettingInRange(slots[i], *x)) {
       error(arg.loc, "'" + slots[i] + "' is out of range: " + formatNumber(*x));
       continue;
     }

@@ -1,7 +1,7 @@
 // RUN: nn-opt %s --split-input-file --verify-diagnostics
 // Each typed attribute verifies itself once (NNAttributes.cpp).
 
-// expected-error @+1 {{the learning rate must be above 0, found 0.0}}
+// expected-error @+1 {{'lr' is out of range: 0.0}}
 func.func @zero_lr() attributes {optimizer = #nn.optimizer<kind = sgd, lr = 0.0, weight_decay = 0.0>} {
   return
 }
@@ -15,7 +15,7 @@ func.func @nesterov_without_momentum() attributes {optimizer = #nn.optimizer<kin
 
 // -----
 
-// expected-error @+1 {{beta1 and beta2 must be in [0, 1)}}
+// expected-error @+1 {{'beta2' is out of range: 1.0}}
 func.func @beta() attributes {optimizer = #nn.optimizer<kind = adam, lr = 0.1, beta2 = 1.0, weight_decay = 0.0>} {
   return
 }

@@ -40,18 +40,25 @@ OptimizerAttr OptimizerAttr::get(MLIRContext *context, OptimizerKind kind) {
              D::eps, weightDecay);
 }
 
+bool nn::optimizerSettingInRange(StringRef name, double value) {
+  if (name == "lr" || name == "eps")
+    return value > 0;
+  if (name == "beta1" || name == "beta2")
+    return value >= 0 && value < 1;
+  return value >= 0; // momentum, weight_decay
+}
+
 LogicalResult
 OptimizerAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                       OptimizerKind kind, F64 lr, F64 momentum, bool nesterov,
                       F64 beta1, F64 beta2, F64 eps, F64 weightDecay) {
-  if (!(lr > 0))
-    return emitError() << "the learning rate must be above 0, found "
-                       << formatDouble(lr);
-  if (!(momentum >= 0) || !(weightDecay >= 0) || !(eps > 0))
-    return emitError() << "momentum and weight_decay must not be negative, "
-                          "and eps must be above 0";
-  if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1))
-    return emitError() << "beta1 and beta2 must be in [0, 1)";
+  std::pair<StringRef, double> settings[] = {
+      {"lr", lr},       {"momentum", momentum}, {"beta1", beta1},
+      {"beta2", beta2}, {"eps", eps},           {"weight_decay", weightDecay}};
+  for (auto [name, value] : settings)
+    if (!optimizerSettingInRange(name, value))
+      return emitError() << "'" << name
+                         << "' is out of range: " << formatDouble(value);
   if (nesterov && (kind != OptimizerKind::sgd || momentum == 0))
     return emitError() << "nesterov needs sgd with a momentum above 0";
   return success();

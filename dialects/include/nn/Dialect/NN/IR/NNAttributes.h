@@ -35,6 +35,11 @@ struct TrainDefaults {
   static constexpr DataHeader header = DataHeader::automatic;
 };
 
+/// Whether `value` is in range for the optimizer setting `name`: lr and eps
+/// above 0, beta1 and beta2 in [0, 1), momentum and weight_decay not negative.
+/// OptimizerAttr's verifier and the frontend both ask this.
+bool optimizerSettingInRange(StringRef name, double value);
+
 /// The shortest text that reads back as the same double, as an MLIR float
 /// literal: 0.1 (not 0.10000000000000001), 1.0, 1.0e-06.
 std::string formatDouble(double value);
