@@ -179,6 +179,14 @@ static Result reduceRule(RuleContext &ctx) {
   llvm::SmallVector<int64_t> axes;
   if (hasAttr(ctx, 0))
     axes = intList(ctx.attrs[0]);
+  // NumPy reduces nothing over axis=() and PyTorch everything over dim=[]:
+  // an empty list is refused rather than guessed.
+  if (hasAttr(ctx, 0) && axes.empty()) {
+    ctx.error(ctx.attrLocs[0].isValid() ? ctx.attrLocs[0] : ctx.callLoc,
+              ctx.opName + " axis list is empty: leave axis out to reduce "
+                           "every dimension");
+    return std::nullopt;
+  }
   bool keepdims = ctx.attrs[1].boolValue;
   Result r = call.result(call.rules().reduce(axes, keepdims));
   ctx.node.ints.assign(axes.begin(), axes.end());
