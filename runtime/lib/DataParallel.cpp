@@ -30,6 +30,14 @@ static size_t roundUp(size_t n) { return (n + kSlot - 1) / kSlot * kSlot; }
 
 static const TensorSpec kLossSpec{"loss", NNRT_F32, {}};
 
+// Vectorized: GCC's -O2 leaves the plain loop scalar.
+__attribute__((optimize("tree-vectorize"))) static void
+scaleInto(float *__restrict dst, const float *__restrict src, int64_t n,
+          float weight) {
+  for (int64_t j = 0; j < n; ++j)
+    dst[j] = src[j] * weight;
+}
+
 static double now() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
@@ -67,11 +75,12 @@ DataParallelStep::~DataParallelStep() {
     return;
   const MpiJob &job = mpiJob();
   fprintf(stderr,
-          "rank %d of %d: %lld steps, per step %.3f ms gradients (with the "
-          "copy into the fused buffer), %.3f ms all-reduce (with waiting for "
+          "rank %d of %d: %lld steps, per step %.3f ms gradients, %.3f ms "
+          "copy into the fused buffer, %.3f ms all-reduce (with waiting for "
           "the slowest rank), %.3f ms update\n",
           job.rank, job.size, (long long)steps, seconds[0] / steps * 1e3,
-          seconds[1] / steps * 1e3, seconds[2] / steps * 1e3);
+          seconds[1] / steps * 1e3, seconds[2] / steps * 1e3,
+          seconds[3] / steps * 1e3);
 }
 
 Status DataParallelStep::agreeStop(bool stopAsked, bool &out_stop) {
@@ -106,7 +115,7 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
   const MpiJob &job = mpiJob();
   int64_t lo = count * job.rank / job.size;
   int64_t n = count * (job.rank + 1) / job.size - lo;
-  double start = now();
+  double start = now(), copyStart = start;
   // The padding between gradients stays zero (the sum of zeros); a rank
   // whose slice is empty (a last batch smaller than K) adds zeros.
   if (n == 0)
@@ -125,13 +134,13 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
     NNRT_TRY(uploads.put(2, st, sa));
     std::vector<Tensor> results;
     NNRT_TRY(callGradients(s, xa, ya, sa, results));
+    copyStart = now();
     float weight = (float)((double)n / (double)count);
     for (size_t i = 0; i < results.size(); ++i) {
       NNRT_TRY(moveTo(results[i], Place::Host));
       const float *g = results[i].as<float>();
       float *dst = fused.data() + (i ? offsets[i - 1] : 0);
-      for (int64_t j = 0, e = results[i].numel(); j < e; ++j)
-        dst[j] = g[j] * weight;
+      scaleInto(dst, g, results[i].numel(), weight);
     }
   }
   double reduceStart = now();
@@ -179,8 +188,9 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
     s.states[i] = std::move(results[s.params.size() + i]);
   ++s.step;
   ++steps;
-  seconds[0] += reduceStart - start;
-  seconds[1] += updateStart - reduceStart;
-  seconds[2] += now() - updateStart;
+  seconds[0] += copyStart - start;
+  seconds[1] += reduceStart - copyStart;
+  seconds[2] += updateStart - reduceStart;
+  seconds[3] += now() - updateStart;
   return nullptr;
 }

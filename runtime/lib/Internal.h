@@ -379,7 +379,7 @@ private:
   std::vector<size_t> offsets; // of each gradient in `fused`
   std::vector<float> fused;    // loss, stop flag, gradients; 16-float slots
   int64_t steps = 0;
-  double seconds[3] = {0, 0, 0}; // gradients, all-reduce, update
+  double seconds[4] = {0, 0, 0, 0}; // gradients, copy, all-reduce, update
 };
 
 /// Returns via `out_ok` whether every parameter passed.

@@ -2,7 +2,8 @@
 // the upstream transform interpreter from its file, as nnc-cpu-transform{stage=tile} runs it
 // embedded: a matmul with a dynamic batch gets 64x64 thread blocks (scf.forall), register
 // tiles of 8x32 (AVX-512) or 4x16 (AVX2) whose static main part is vectorized with the
-// accumulator carried through the K loop, and peeled remainders left as linalg.
+// accumulator carried through the K loop, remainder rows vectorized one row at a time, and
+// the remainder columns left as linalg.
 // RUN: nn-opt %s --transform-preload-library=transform-library-paths=%nnc_src/compiler/lib/Target/CPU/Transforms/cpu-tile.mlir --transform-interpreter=entry-point=nnc_cpu_tile_avx512 | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: nn-opt %s --transform-preload-library=transform-library-paths=%nnc_src/compiler/lib/Target/CPU/Transforms/cpu-tile.mlir --transform-interpreter=entry-point=nnc_cpu_tile_avx2 | FileCheck %s --check-prefixes=CHECK,AVX2
 
@@ -17,8 +18,17 @@
 // CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[ACC]])
 // AVX512: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 // AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
-// The remainders (batch rows past the last full tile, the 120 - 96 columns) stay linalg.
-// CHECK: linalg.matmul
+// The column remainder (dynamic: 120 - 64 = 56 columns in the second block) stays linalg.
+// CHECK: linalg.matmul {{.*}} outs(%{{.*}} : tensor<[[M:8|4]]x?xf32>)
+// Batch rows past the last full tile (all of them at batch 1) go one at a time: a static
+// 1x32 (1x16) tile whose vector accumulator is carried through the K loop.
+// CHECK: scf.for %{{.*}} step %c1 iter_args
+// AVX512: %[[ROW:.*]] = vector.transfer_read {{.*}} : tensor<1x32xf32>, vector<32xf32>
+// AVX2: %[[ROW:.*]] = vector.transfer_read {{.*}} : tensor<1x16xf32>, vector<16xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[ROW]])
+// AVX512: vector.contract {{.*}} : vector<1xf32>, vector<32x1xf32> into vector<32xf32>
+// AVX2: vector.contract {{.*}} : vector<1xf32>, vector<16x1xf32> into vector<16xf32>
+// CHECK: linalg.matmul {{.*}} outs(%{{.*}} : tensor<1x?xf32>)
 func.func @dense(%a: tensor<?x256xf32>, %b: tensor<256x120xf32>, %c: tensor<?x120xf32>) -> tensor<?x120xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<?x256xf32>, tensor<256x120xf32>) outs(%c : tensor<?x120xf32>) -> tensor<?x120xf32>
   return %0 : tensor<?x120xf32>

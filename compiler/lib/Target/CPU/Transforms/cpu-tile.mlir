@@ -20,6 +20,24 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 
+  // A matmul tile whose row count is dynamic: the peeled remainder of a
+  // batch dimension.
+  transform.named_sequence @match_batch_remainder(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
+    %rows = transform.match.structured failures(propagate) %op : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %d = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %d : !transform.param<i64>
+    }
+    %zero = transform.param.constant 0 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %rows, %zero : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rows(%op: !transform.any_op {transform.consumed}) {
+    %t, %l = transform.structured.tile_using_for %op tile_sizes [1, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+
   // Linalg on tensors, before bufferization: matmuls and convolutions tiled
   // for threads and registers and vectorized.
   transform.named_sequence @nnc_cpu_tile(%root: !transform.any_op {transform.readonly}, %tile_m: !transform.param<i64> {transform.readonly}, %tile_n: !transform.param<i64> {transform.readonly}) {
@@ -46,9 +64,12 @@ module attributes {transform.with_named_sequence} {
         %main, %rem = transform.loop.peel %lc : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
       }
     }
-    %funcs = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+    %funcs0 = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
     // Makes the peeled main tiles static.
-    transform.apply_patterns to %funcs { transform.apply_patterns.canonicalization } : !transform.any_op
+    transform.apply_patterns to %funcs0 { transform.apply_patterns.canonicalization } : !transform.any_op
+    // The batch's remainder rows (fewer than tile_m: all of them at batch 1)
+    // go one row at a time, so that their tiles are static and vectorize.
+    %funcs = transform.foreach_match in %funcs0 @match_batch_remainder -> @tile_rows : (!transform.any_op) -> !transform.any_op
     %mm2 = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
     %t2, %lk = transform.structured.tile_using_for %mm2 tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
     // Only static tiles vectorize; remainder tiles stay linalg (then loops).
