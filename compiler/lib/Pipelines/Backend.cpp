@@ -53,7 +53,7 @@ constexpr llvm::StringLiteral kTrainStage = "nn-autodiff,nn-build-train-step";
 /// nn to linalg on tensors, elementwise chains fused.
 constexpr llvm::StringLiteral kLinalgStage =
     "func.func(canonicalize),convert-nn-to-linalg,"
-    "func.func(canonicalize,linalg-fuse-elementwise-ops,"
+    "func.func(canonicalize,nn-fuse-elementwise,"
     "canonicalize),cse";
 
 /// Runs the passes `build` adds, with the MLIR debug flags when asked.

@@ -6,6 +6,7 @@
 // the remainder columns left as linalg.
 // RUN: nn-opt %s --transform-preload-library=transform-library-paths=%nnc_src/compiler/lib/Target/CPU/Transforms/cpu-tile.mlir --transform-interpreter=entry-point=nnc_cpu_tile_avx512 | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: nn-opt %s --transform-preload-library=transform-library-paths=%nnc_src/compiler/lib/Target/CPU/Transforms/cpu-tile.mlir --transform-interpreter=entry-point=nnc_cpu_tile_avx2 | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: nn-opt %s --transform-preload-library=transform-library-paths=%nnc_src/compiler/lib/Target/CPU/Transforms/cpu-tile.mlir --transform-interpreter=entry-point=nnc_cpu_tile_avx512 | FileCheck %s --check-prefix=SCALAR
 
 // CHECK-LABEL: func.func @dense
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 2) shared_outs
@@ -34,16 +35,32 @@ func.func @dense(%a: tensor<?x256xf32>, %b: tensor<256x120xf32>, %c: tensor<?x12
   return %0 : tensor<?x120xf32>
 }
 
-// A direct convolution: blocks of 8 images for threads, OW in tiles of 8 whose accumulator
-// (a vector of 8) is carried through the C, KH and KW loops.
-// CHECK-LABEL: func.func @conv
+// A direct convolution: blocks of 8 images for threads, tiles of 2 output channels x 4
+// rows x 8 columns whose accumulator (8 vectors of 8) is carried through the KH and KW
+// loops (C = 1: its loop is gone).
+// CHECK-LABEL: func.func @conv(
 // CHECK: scf.forall
-// CHECK: %[[INIT:.*]] = vector.transfer_read {{.*}} : tensor<8xf32>, vector<8xf32>
-// CHECK: scf.for {{.*}} iter_args({{.*}}, %{{.*}} = %[[INIT]]) -> ({{.*}}, vector<8xf32>)
-// CHECK: arith.mulf {{.*}} : vector<8xf32>
+// CHECK: %[[INIT:.*]] = vector.transfer_read {{.*}} : tensor<2x4x8xf32>, vector<2x4x8xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}, %{{.*}} = %[[INIT]]) -> ({{.*}}, vector<2x4x8xf32>)
+// CHECK: arith.mulf {{.*}} : vector<2x4x8xf32>
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
 // CHECK: return
 func.func @conv(%x: tensor<?x1x28x28xf32>, %w: tensor<6x1x5x5xf32>, %init: tensor<?x6x24x24xf32>) -> tensor<?x6x24x24xf32> {
   %0 = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<?x1x28x28xf32>, tensor<6x1x5x5xf32>) outs(%init : tensor<?x6x24x24xf32>) -> tensor<?x6x24x24xf32>
   return %0 : tensor<?x6x24x24xf32>
+}
+
+// 5 channels and 10 x 10 outputs: the last channel, the last 2 rows and the last 2 columns
+// are peeled tiles, static, and vectorize too; nothing is left to scalar loops.
+// CHECK: func.func @conv_rem
+// CHECK-DAG: arith.addf {{.*}} : vector<2x4x8xf32>
+// CHECK-DAG: arith.addf {{.*}} : vector<2x2x2xf32>
+// CHECK-DAG: arith.addf {{.*}} : vector<4x8xf32>
+// CHECK-DAG: arith.addf {{.*}} : vector<2x2xf32>
+// SCALAR-LABEL: func.func @conv_rem
+// SCALAR-NOT: linalg.generic
+// SCALAR: return
+func.func @conv_rem(%x: tensor<?x3x14x14xf32>, %w: tensor<5x3x5x5xf32>, %init: tensor<?x5x10x10xf32>) -> tensor<?x5x10x10xf32> {
+  %0 = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<?x3x14x14xf32>, tensor<5x3x5x5xf32>) outs(%init : tensor<?x5x10x10xf32>) -> tensor<?x5x10x10xf32>
+  return %0 : tensor<?x5x10x10xf32>
 }

@@ -6,6 +6,9 @@
 #include "nn/Conversion/NNToLinalg/NNToLinalg.h"
 
 namespace mlir::nn {
+#define GEN_PASS_DECL_FUSEELEMENTWISEKEEPNAMEDPASS
+#include "nn/Conversion/Passes.h.inc"
+
 #define GEN_PASS_REGISTRATION
 #include "nn/Conversion/Passes.h.inc"
 } // namespace mlir::nn

@@ -182,6 +182,12 @@ CASES = {
                     " return conv2d(x, w) + reshape(b, [3, 1, 1]) }",
                     (2, 6, 6), (3, 4, 4), "mse",
                     {"w": ((3, 2, 3, 3), uniform(-0.5, 0.5)), "b": ((3,), R)}, R, None),
+    # Partial CPU tiles (2 channels x 4 rows x 8 columns): 5 channels of 6 x 6; the input
+    # gradient is a convolution to 3 channels.
+    "conv2d_tiles": ("(x: f32[N, 3, 8, 8]) -> f32[N, 5, 6, 6] { P\n"
+                     " return conv2d(x * p, w) }",
+                     (3, 8, 8), (5, 6, 6), "mse",
+                     {"p": ((3, 8, 8), R), "w": ((5, 3, 3, 3), uniform(-0.5, 0.5))}, R, None),
     "max_pool2d": ("(x: f32[N, 2, 8, 8]) -> f32[N, 2, 4, 4] { P\n return max_pool2d(x * p) }",
                    (2, 8, 8), (2, 4, 4), "mse", {"p": ((2, 8, 8), uniform(0.5, 1.5))}, R,
                    pool_kinks(times_p, 2, 2)),

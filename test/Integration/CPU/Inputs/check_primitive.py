@@ -164,6 +164,11 @@ CASES = {
                " return conv2d(x, w, stride = 2, padding = 1) }",
                [(3, 9, 9)], {"w": (4, 3, 3, 3)},
                lambda x, w: conv2d(x, w, 2, 1), rand),
+    # 5 channels and 10 rows and columns: the CPU tiles (2 channels x 4 rows x 8 columns)
+    # leave a last channel, 2 rows and 2 columns.
+    "conv2d_tiles": ("(x: f32[N, 3, 14, 14]) -> f32[N, 5, 10, 10] { param w: f32[5, 3, 5, 5] = zeros\n"
+                     " return conv2d(x, w) }",
+                     [(3, 14, 14)], {"w": (5, 3, 5, 5)}, lambda x, w: conv2d(x, w), rand),
     "max_pool2d": ("(x: f32[N, 2, 8, 8]) -> f32[N, 2, 4, 4] { param b: f32[4] = zeros\n"
                    " return max_pool2d(x) + b }",
                    [(2, 8, 8)], {"b": (4,)},

@@ -118,17 +118,37 @@ module attributes {transform.with_named_sequence} {
     }
     %conv_tiles = transform.structured.match ops{["linalg.conv_2d_nchw_fchw"]} in %root : (!transform.any_op) -> !transform.any_op
     %cgen = transform.structured.generalize %conv_tiles : (!transform.any_op) -> !transform.any_op
-    %ct, %cn, %cf, %coh, %cc, %ckh, %ckw = transform.structured.tile_using_for %cgen tile_sizes [1, 1, 1, 0, 1, 1, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+    // A tile of 2 output channels x 4 output rows x 8 columns: 8 independent
+    // accumulators, so the adds do not wait on each other (with one, each
+    // multiply-add waited for the last: 4 cycles).
+    %ct, %cn, %cf, %coh, %cc, %ckh, %ckw = transform.structured.tile_using_for %cgen tile_sizes [1, 2, 4, 0, 1, 1, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
     // Filter gradients (f, c, kh, kw; n, oh, ow): threads split KH, and a
-    // vector<F x KW> accumulator stays in registers over N, OH and OW.
+    // vector<2 x KW> accumulator (two output channels) stays in registers over
+    // N, OH and OW.
     %fgrads = transform.structured.match attributes {nnc.conv_filter_grad} in %root : (!transform.any_op) -> !transform.any_op
     %fblocks, %fforall = transform.structured.tile_using_forall %fgrads tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %ft, %ff, %fc, %fn, %foh, %fow = transform.structured.tile_using_for %fblocks tile_sizes [1, 1, 0, 0, 1, 1, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+    %ft, %ff, %fc, %fn, %foh, %fow = transform.structured.tile_using_for %fblocks tile_sizes [2, 1, 0, 0, 1, 1, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+    // Channel and row counts the tile does not divide leave a last, smaller
+    // tile: peeled, so that it is static too (rows first: a channel remainder
+    // then copies the rows' main and remainder loops).
+    %partial = transform.merge_handles %coh, %cf, %ff : !transform.any_op
+    transform.foreach %partial : !transform.any_op {
+    ^bb0(%l: !transform.any_op):
+      transform.sequence %l : !transform.any_op failures(suppress) {
+      ^bb1(%l2: !transform.any_op):
+        %lc = transform.cast %l2 : !transform.any_op to !transform.op<"scf.for">
+        %main, %rem = transform.loop.peel %lc : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
+      }
+    }
     %conv_blocks = transform.merge_handles %cforall, %fforall : !transform.any_op
-    // Per block: unit dimensions go, so the windowed input maps become
-    // projections, and the tiles vectorize.
+    // Per block: the peeled tiles become static, unit dimensions go (so the
+    // windowed input maps become projections), and the tiles vectorize; then
+    // each accumulator is hoisted out of its reduction loops, innermost first
+    // (the match walks in post-order). Canonicalization erases 1-trip loops,
+    // so the loops are matched again rather than taken from the tiling.
     transform.foreach %conv_blocks : !transform.any_op {
     ^bb0(%b: !transform.any_op):
+      transform.apply_patterns to %b { transform.apply_patterns.canonicalization } : !transform.any_op
       transform.apply_patterns to %b { transform.apply_patterns.linalg.fold_unit_extent_dims_via_slices } : !transform.any_op
       %tiles = transform.structured.match ops{["linalg.generic"]} in %b : (!transform.any_op) -> !transform.any_op
       transform.foreach %tiles : !transform.any_op {
@@ -138,14 +158,13 @@ module attributes {transform.with_named_sequence} {
           transform.structured.vectorize %op2 : !transform.any_op
         }
       }
-    }
-    %conv_loops = transform.merge_handles %ckw, %ckh, %cc, %fow, %foh, %fn : !transform.any_op
-    transform.foreach %conv_loops : !transform.any_op {
-    ^bb0(%l: !transform.any_op):
-      // The vectorizer's constants first: hoisting needs them outside.
-      // (Canonicalizing instead would erase 1-trip loops under the handles.)
-      transform.apply_licm to %l : !transform.any_op
-      transform.loop.hoist_loop_invariant_subsets %l : !transform.any_op
+      %loops = transform.structured.match ops{["scf.for"]} in %b : (!transform.any_op) -> !transform.any_op
+      transform.foreach %loops : !transform.any_op {
+      ^bb1(%l: !transform.any_op):
+        // The vectorizer's constants first: hoisting needs them outside.
+        transform.apply_licm to %l : !transform.any_op
+        transform.loop.hoist_loop_invariant_subsets %l : !transform.any_op
+      }
     }
     transform.yield
   }
