@@ -121,4 +121,8 @@ struct CPUTransformPass
 
 } // namespace
 
-void nn::registerCPUCodegenPasses() { nn::cpu::registerCPUTransformPass(); }
+void nn::registerCPUCodegenPasses() {
+  nn::cpu::registerCPUTransformPass();
+  nn::cpu::registerCollapseContiguousDimsPass();
+  nn::cpu::registerStridedCopiesToLoopsPass();
+}

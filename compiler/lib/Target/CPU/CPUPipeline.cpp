@@ -51,13 +51,15 @@ void nn::buildHostLLVMPipeline(OpPassManager &pm) {
 
 void nn::buildCPULoweringPipeline(OpPassManager &pm,
                                   const BackendOptions &options) {
+  addPipelineText(pm, "func.func(nnc-cpu-collapse-dims)");
   // 16 zmm accumulators with AVX-512; 8 ymm ones leave room for operands in
   // the 16 registers of AVX2 (Transforms/cpu-tile.mlir).
   addPipelineText(pm, nn::targetHasAVX512(options)
                           ? "nnc-cpu-transform{stage=tile isa=avx512}"
                           : "nnc-cpu-transform{stage=tile isa=avx2}");
   addBufferizePipeline(pm);
-  addPipelineText(pm, "nnc-cpu-transform{stage=lower}");
+  addPipelineText(pm, "nnc-cpu-transform{stage=lower},"
+                      "func.func(nnc-cpu-strided-copies-to-loops)");
   buildHostLLVMPipeline(pm);
 }
 

@@ -36,4 +36,40 @@ def CPUTransformPass : Pass<"nnc-cpu-transform", "::mlir::ModuleOp"> {
   ];
 }
 
+def CollapseContiguousDimsPass
+    : Pass<"nnc-cpu-collapse-dims", "::mlir::func::FuncOp"> {
+  let summary = "Merges the loops of a linalg.generic that every operand "
+                "walks contiguously";
+  let description = [{
+    A linalg.generic whose adjacent loops (of one iterator type) are
+    contiguous and in order in every operand's indexing map runs them as one
+    loop: a ReLU gradient over N x C x 24 x 24 becomes one loop over all its
+    elements, a bias add over N x C x (24 * 24). LLVM then vectorizes the
+    innermost, long and unit-stride loop; over the 4-D nest it fully unrolled
+    the 24-wide W loop and vectorized H, with gathers and scatters.
+    Bodies that read `linalg.index` are left alone (each index would be
+    recomputed with divisions), and so are named ops, which the tiling
+    script matches by name.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect"
+  ];
+}
+
+def StridedCopiesToLoopsPass
+    : Pass<"nnc-cpu-strided-copies-to-loops", "::mlir::func::FuncOp"> {
+  let summary = "Turns memref.copy between non-contiguous views into "
+                "linalg.copy";
+  let description = [{
+    A memref.copy whose operands are not contiguous (a tile of a larger
+    buffer, the interior of a padded one) lowers to a call of the runtime's
+    `memrefCopy`, which copies one element at a time through a generic
+    index computation. As linalg.copy it becomes loops that LLVM vectorizes
+    along the innermost, unit-stride dimension. Contiguous copies stay
+    memref.copy (a memcpy).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // NN_TARGET_CPU_PASSES_TD
