@@ -4,11 +4,17 @@
 Runs nnc and the PyTorch baseline alternately (A B A B ...) in this one script and
 reports medians and ratios. Usage: bench/run.py [--reps 3] [--only mlp-train,lenet-train]
 
+When bench/setup-peers.sh has made its venv (.cache/peers-venv, or $NNC_PEERS_VENV), PyTorch 2
+eager, torch.compile and JAX (bench/peers.py) run in the same alternation, and nnc's best is
+compared to the best of all peers and to the FMA peak. --no-peers leaves them out; --peers
+jax,torch-compile picks some.
+
 mlp-mpi (not in the default list; needs mpirun) is data-parallel training instead: one
 epoch of mlp-train as 1 process and as mpirun -np 2, 1 thread per process, at batch 256
 and 64, K = 1 and K = 2 alternating, and the scaling efficiency (docs/distributed.md).
 """
 import argparse
+import gc
 import gzip
 import os
 import statistics
@@ -22,6 +28,13 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("NNC_BUILD_DIR", os.path.join(ROOT, "build"))
 DATA = "/usr/share/datasets/fashion-mnist"
+PEERS_VENV = os.environ.get("NNC_PEERS_VENV", os.path.join(ROOT, ".cache", "peers-venv"))
+PEER_PYTHON = os.path.join(PEERS_VENV, "bin", "python")
+PEERS = ("torch2-eager", "torch-compile", "jax")
+# FMA ceiling of training: MFLOP per image (BENCHMARKS.md) against the f32 FMA peak of one core,
+# 230 GFLOP/s for the AVX-512 machine there; NNC_PEAK_GFLOPS sets another CPU's.
+MFLOP_PER_IMAGE = {"mlp": 1.01, "lenet": 1.52}
+PEAK_GFLOPS = float(os.environ.get("NNC_PEAK_GFLOPS", "230"))
 
 
 def load_idx(name):
@@ -54,6 +67,9 @@ def torch_train_epoch(name, threads):
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     loss_fn = torch.nn.CrossEntropyLoss()
     perm = torch.randperm(len(x))
+    # Full collections inside the timed loop would cost whichever side happens to hit them.
+    gc.collect()
+    gc.freeze()
     start = time.perf_counter()
     for i in range(0, len(x), 64):
         idx = perm[i:i + 64]
@@ -126,7 +142,11 @@ def main():
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--only",
                         default="mlp-train,lenet-train,mlp-infer,lenet-infer")
+    parser.add_argument("--peers", default="auto",
+                        help="comma list of " + ",".join(PEERS) + "; default all when installed")
+    parser.add_argument("--no-peers", dest="peers", action="store_const", const="")
     args = parser.parse_args()
+    peers = choose_peers(args.peers)
     # A fair baseline: the environment's OpenBLAS core override slows PyTorch.
     os.environ.pop("OPENBLAS_CORETYPE", None)
     with tempfile.TemporaryDirectory() as workdir:
@@ -137,28 +157,89 @@ def main():
                 report_data_parallel(bench, exe, workdir, args.reps)
                 continue
             if kind == "infer":
-                report_inference(bench, name, exe, args.reps)
+                report_inference(bench, name, exe, args.reps, peers)
                 continue
             nnc, torch_runs = {1: [], 2: []}, {1: [], 2: []}
+            peer_runs = {peer: {1: [], 2: []} for peer in peers}
             for _ in range(args.reps):
                 for threads in THREADS:
                     nnc[threads].append(nnc_train_epoch(exe, workdir, threads))
                     torch_runs[threads].append(run_isolated(name, threads))
+                    for peer in list(peer_runs):
+                        if not run_peer(peer_runs, peer, threads, name):
+                            del peer_runs[peer]
             best_torch = max(statistics.median(v) for v in torch_runs.values())
             ours = max(statistics.median(v) for v in nnc.values())
             print(f"{bench}: nnc best {ours:,.0f} img/s ({per_thread(nnc, '{:,.0f}')}), "
                   f"PyTorch best {best_torch:,.0f} img/s ({per_thread(torch_runs, '{:,.0f}')}), "
                   f"ratio {ours / best_torch:.2f}x; compile {compile_s:.2f} s")
+            if peer_runs:
+                report_peers(bench, name, nnc, torch_runs, peer_runs)
 
 
-def report_inference(bench, name, exe, reps):
+def best_of(runs, better=max):
+    """(median, threads) of a side's best thread setting."""
+    return better((statistics.median(v), t) for t, v in runs.items())
+
+
+def best_peer(torch_runs, peer_runs, better=max):
+    """(name, (median, threads)) of the best of PyTorch 1.13 and the other peers."""
+    sides = {"PyTorch 1.13": torch_runs, **peer_runs}
+    return better(((p, best_of(r, better)) for p, r in sides.items()), key=lambda e: e[1])
+
+
+def report_peers(bench, name, nnc, torch_runs, peer_runs):
+    """Each peer's best, nnc's ratio to the best of all, and nnc's share of the FMA peak."""
+    for peer, runs in peer_runs.items():
+        print(f"  {peer}: best {best_of(runs)[0]:,.0f} img/s ({per_thread(runs, '{:,.0f}')})")
+    label, (theirs, their_threads) = best_peer(torch_runs, peer_runs)
+    ours, threads = best_of(nnc)
+    ceiling = threads * PEAK_GFLOPS * 1e3 / MFLOP_PER_IMAGE[name]
+    print(f"{bench} vs all peers: nnc {ours:,.0f} img/s ({threads}T), best peer {label} "
+          f"{theirs:,.0f} img/s ({their_threads}T), best-peer ratio {ours / theirs:.2f}x; nnc at "
+          f"{ours / ceiling:.0%} of the FMA ceiling ({ceiling:,.0f} img/s at {threads}T)")
+
+
+def run_peer(runs, peer, threads, name, kind="train", batch=64, iters=0):
+    """Appends one fresh-process measurement of a peer; False (and a note) if it failed."""
+    proc = subprocess.run([PEER_PYTHON, os.path.join(ROOT, "bench", "peers.py"), peer, kind, name,
+                           str(threads), str(batch), str(iters)], capture_output=True, text=True)
+    if proc.returncode:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        print(f"  {peer} failed (left out from here on): {tail}")
+        return False
+    runs[peer][threads].append(float(proc.stdout.strip()))
+    return True
+
+
+def choose_peers(spec):
+    if spec == "auto":
+        if os.path.exists(PEER_PYTHON):
+            return PEERS
+        print(f"peers (PyTorch 2 eager, torch.compile, JAX) not installed in {PEERS_VENV}: "
+              "bench/setup-peers.sh installs them (~5 GB from PyPI)")
+        return ()
+    chosen = tuple(p for p in spec.split(",") if p)
+    unknown = [p for p in chosen if p not in PEERS]
+    if unknown:
+        sys.exit(f"unknown peers {unknown}; choose from {', '.join(PEERS)}")
+    if chosen and not os.path.exists(PEER_PYTHON):
+        sys.exit(f"no peers venv at {PEERS_VENV}: run bench/setup-peers.sh first")
+    return chosen
+
+
+def report_inference(bench, name, exe, reps, peers=()):
     """Batch-1 latency (median of 1000 calls) and batch-256 throughput."""
     for batch, iters in ((1, 1000), (256, 100)):
         ours, theirs = {1: [], 2: []}, {1: [], 2: []}
+        peer_runs = {peer: {1: [], 2: []} for peer in peers}
         for _ in range(reps):
             for threads in THREADS:
                 ours[threads].append(nnc_infer(exe, batch, iters, threads))
                 theirs[threads].append(run_isolated(name, threads, "infer", batch, iters))
+                for peer in list(peer_runs):
+                    if not run_peer(peer_runs, peer, threads, name, "infer", batch, iters):
+                        del peer_runs[peer]
         best = min(statistics.median(v) for v in theirs.values())
         mine = min(statistics.median(v) for v in ours.values())
         print(f"  batch {batch} median s/call: nnc {per_thread(ours, '{:.3g}')}, "
@@ -169,6 +250,17 @@ def report_inference(bench, name, exe, reps):
         else:
             print(f"{bench} batch {batch}: nnc {batch / mine:,.0f} img/s, PyTorch best "
                   f"{batch / best:,.0f} img/s, ratio {best / mine:.2f}x")
+        if not peer_runs:
+            continue
+        print("  peers: " + "; ".join(f"{p} {per_thread(r, '{:.3g}')}"
+                                      for p, r in peer_runs.items()))
+        label, (peer_best, _) = best_peer(theirs, peer_runs, min)
+        if batch == 1:
+            print(f"{bench} batch 1 vs all peers: best {label} {peer_best * 1e6:.1f} us, "
+                  f"best-peer latency ratio {mine / peer_best:.2f}x (lower is better)")
+        else:
+            print(f"{bench} batch {batch} vs all peers: best {label} {batch / peer_best:,.0f} "
+                  f"img/s, best-peer ratio {peer_best / mine:.2f}x")
 
 
 def report_data_parallel(bench, exe, workdir, reps):
