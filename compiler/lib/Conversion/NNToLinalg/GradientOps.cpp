@@ -19,6 +19,7 @@
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <limits>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::nn;
@@ -288,7 +289,7 @@ struct Conv2DFilterGradPattern : GradPattern<Conv2DFilterGradOp> {
   }
 };
 
-/// What window offset `k` (ki * size + kj, an index) of the window at an
+/// What window offset `k` (ki * size + kj, an i32) of the window at an
 /// output position sends back to its input element, from the elements of
 /// the per-window `inputs` there.
 using WindowShareFn =
@@ -300,7 +301,9 @@ using WindowShareFn =
 ///
 /// Windows that tile the input exactly (stride == size, H = OH * size) write
 /// each element once: one generic over dx viewed as [N, C, OH, size, OW,
-/// size], no strided copies. Otherwise one strided slice-add per offset.
+/// size], no strided copies. The offsets come from a constant size x size
+/// table rather than linalg.index, so the body is a plain select that LLVM
+/// vectorizes along OW. Otherwise one strided slice-add per offset.
 static Value accumulateWindows(OpBuilder &b, Location loc, Value dx,
                                ValueRange inputs, int64_t size, int64_t stride,
                                WindowShareFn share) {
@@ -317,21 +320,24 @@ static Value accumulateWindows(OpBuilder &b, Location loc, Value dx,
     SmallVector<ReassociationIndices> groups = {{0}, {1}, {2, 3}, {4, 5}};
     auto windowsType = RankedTensorType::get(windows, dxType.getElementType());
     Value init = tensor::ExpandShapeOp::create(b, loc, windowsType, dx, groups);
+    auto offsetsType = RankedTensorType::get({size, size}, b.getI32Type());
+    SmallVector<int32_t> offsets(size * size);
+    std::iota(offsets.begin(), offsets.end(), 0);
+    Value offsetTable = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(offsetsType, ArrayRef(offsets)));
+    SmallVector<Value> operands(inputs);
+    operands.push_back(offsetTable);
     SmallVector<AffineMap> maps(inputs.size(),
                                 AffineMap::get(6, 0, {n, c, oh, ow}, ctx));
+    maps.push_back(AffineMap::get(6, 0, {i, j}, ctx));
     maps.push_back(b.getMultiDimIdentityMap(6));
     Value spread =
         linalg::GenericOp::create(
-            b, loc, windowsType, inputs, init, maps,
+            b, loc, windowsType, operands, init, maps,
             SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
             [&](OpBuilder &nb, Location l, ValueRange a) {
-              Value k = arith::AddIOp::create(
-                  nb, l,
-                  arith::MulIOp::create(
-                      nb, l, linalg::IndexOp::create(nb, l, 3),
-                      arith::ConstantIndexOp::create(nb, l, size)),
-                  linalg::IndexOp::create(nb, l, 5));
-              linalg::YieldOp::create(nb, l, share(nb, l, k, a.drop_back()));
+              ValueRange in = a.drop_back(2);
+              linalg::YieldOp::create(nb, l, share(nb, l, a[in.size()], in));
             })
             .getResult(0);
     return tensor::CollapseShapeOp::create(b, loc, dxType, spread, groups);
@@ -351,9 +357,10 @@ static Value accumulateWindows(OpBuilder &b, Location loc, Value dx,
     Value added = buildElementwise(
         b, loc, gType, operands,
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          Value kIndex = arith::ConstantIndexOp::create(nb, l, k);
+          Value kValue = arith::ConstantOp::create(
+              nb, l, nb.getI32IntegerAttr(static_cast<int32_t>(k)));
           return arith::AddFOp::create(nb, l, a.back(),
-                                       share(nb, l, kIndex, a.drop_back()));
+                                       share(nb, l, kValue, a.drop_back()));
         });
     dx = tensor::InsertSliceOp::create(b, loc, added, dx, offsets, sizes,
                                        strides);
@@ -363,6 +370,12 @@ static Value accumulateWindows(OpBuilder &b, Location loc, Value dx,
 
 /// The first maximum of each window as a flat offset, then one strided
 /// slice-add per offset.
+///
+/// The argmax is one elementwise generic over the pooled output with the
+/// window unrolled: an operand per window offset (x read at a constant
+/// offset), compared in offset order. As a reduction over the window's
+/// loops with linalg.index it ran as scalar code that stored its running
+/// maximum every step.
 struct MaxPool2DGradPattern : GradPattern<MaxPool2DGradOp> {
   using GradPattern::GradPattern;
   LogicalResult
@@ -373,52 +386,51 @@ struct MaxPool2DGradPattern : GradPattern<MaxPool2DGradOp> {
     int64_t size = op.getSize(), s = op.getStride();
     auto gType = cast<RankedTensorType>(g.getType());
     MLIRContext *ctx = rewriter.getContext();
-    AffineExpr n, c, h, w, i, j;
-    bindDims(ctx, n, c, h, w, i, j);
-    Value window = tensor::EmptyOp::create(rewriter, loc, {size, size},
-                                           rewriter.getF32Type());
+    AffineExpr n, c, h, w;
+    bindDims(ctx, n, c, h, w);
     auto idxType = gType.clone(rewriter.getI32Type());
-    Value maxInit = createFilledFrom(
-        rewriter, loc, gType, g, {0, 1, 2, 3},
-        rewriter.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
-    Value idxInit = createFilledFrom(rewriter, loc, idxType, g, {0, 1, 2, 3},
-                                     rewriter.getI32IntegerAttr(0));
-    AffineMap out = AffineMap::get(6, 0, {n, c, h, w}, ctx);
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(6, 0, {n, c, h * s + i, w * s + j}, ctx),
-        AffineMap::get(6, 0, {i, j}, ctx), out, out};
-    SmallVector<utils::IteratorType> iterators(4,
-                                               utils::IteratorType::parallel);
-    iterators.append(2, utils::IteratorType::reduction);
+    Value idxInit = tensor::EmptyOp::create(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, g),
+        rewriter.getI32Type());
+    SmallVector<Value> window(size * size, x);
+    SmallVector<AffineMap> maps;
+    for (int64_t i = 0; i < size; ++i)
+      for (int64_t j = 0; j < size; ++j)
+        maps.push_back(AffineMap::get(4, 0, {n, c, h * s + i, w * s + j}, ctx));
+    maps.push_back(rewriter.getMultiDimIdentityMap(4));
     Value argmax =
         linalg::GenericOp::create(
-            rewriter, loc, TypeRange{gType, idxType}, ValueRange{x, window},
-            ValueRange{maxInit, idxInit}, maps, iterators,
+            rewriter, loc, TypeRange{idxType}, window, ValueRange{idxInit},
+            maps,
+            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
             [&](OpBuilder &b, Location l, ValueRange a) {
-              Value k = arith::AddIOp::create(
-                  b, l,
-                  arith::MulIOp::create(
-                      b, l, linalg::IndexOp::create(b, l, 4),
-                      arith::ConstantIndexOp::create(b, l, size)),
-                  linalg::IndexOp::create(b, l, 5));
-              Value k32 = arith::IndexCastOp::create(b, l, b.getI32Type(), k);
-              Value better = arith::CmpFOp::create(
-                  b, l, arith::CmpFPredicate::OGT, a[0], a[2]);
-              linalg::YieldOp::create(
-                  b, l,
-                  ValueRange{arith::SelectOp::create(b, l, better, a[0], a[2]),
-                             arith::SelectOp::create(b, l, better, k32, a[3])});
+              // Strictly greater: the first maximum stays, as in PyTorch.
+              Value best =
+                  createFloat(b, l, b.getF32Type(),
+                              -std::numeric_limits<double>::infinity());
+              Value bestK =
+                  arith::ConstantOp::create(b, l, b.getI32IntegerAttr(0));
+              for (int64_t k = 0; k < size * size; ++k) {
+                Value better = arith::CmpFOp::create(
+                    b, l, arith::CmpFPredicate::OGT, a[k], best);
+                best = arith::SelectOp::create(b, l, better, a[k], best);
+                bestK = arith::SelectOp::create(
+                    b, l, better,
+                    arith::ConstantOp::create(
+                        b, l, b.getI32IntegerAttr(static_cast<int32_t>(k))),
+                    bestK);
+              }
+              linalg::YieldOp::create(b, l, bestK);
             })
-            .getResult(1);
+            .getResult(0);
     Value dx = createFilledFrom(rewriter, loc, op.getType(), x, {0, 1, 2, 3},
                                 rewriter.getF32FloatAttr(0.0));
     // The window's gradient goes to its first maximum only, as in PyTorch.
     dx = accumulateWindows(
         rewriter, loc, dx, {g, argmax}, size, s,
         [](OpBuilder &b, Location l, Value k, ValueRange a) -> Value {
-          Value k32 = arith::IndexCastOp::create(b, l, b.getI32Type(), k);
           Value hit =
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a[1], k32);
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a[1], k);
           return arith::SelectOp::create(
               b, l, hit, a[0], createFloat(b, l, b.getF32Type(), 0.0));
         });
