@@ -175,17 +175,14 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
   NNRT_TRY(uploads.put(slot + 1, stepT, args.back()));
   std::vector<Tensor> results;
   NNRT_TRY(callEntry("apply_gradients", s.model->apply_gradients, args, specs,
-                     results, s.place));
+                     results, s.place, /*updatesInPlace=*/true));
   for (size_t i = 0; i < results.size(); ++i)
     if (results[i].shape() != specs[i]->shape)
       return nnrt_status_make(
           "apply_gradients returned %s for '%s', expected %s",
           formatShape(results[i].shape()).c_str(), specs[i]->name.c_str(),
           formatShape(specs[i]->shape).c_str());
-  for (size_t i = 0; i < s.params.size(); ++i)
-    s.params[i] = std::move(results[i]);
-  for (size_t i = 0; i < s.states.size(); ++i)
-    s.states[i] = std::move(results[s.params.size() + i]);
+  NNRT_TRY(adoptResults(s.updated(), results, 0));
   ++s.step;
   ++steps;
   seconds[0] += copyStart - start;

@@ -259,11 +259,20 @@ Status convertToF32(Tensor &t);
 /// by the generated code) as owned tensors. `resultSpecs` gives each result's
 /// dtype and rank. With `where` = Device the arguments are device buffers,
 /// the results are device memory from _mlir_memref_to_llvm_alloc, and a CUDA
-/// failure during the call is returned.
+/// failure during the call is returned. With `updatesInPlace`, a result that
+/// is one of the arguments (a parameter updated in place by train_step) comes
+/// back as an unowned view of it, for `adoptResult`; otherwise it is copied.
 Status callEntry(const char *entry, nnrt_entry_fn fn,
                  const std::vector<const nnrt_tensor *> &args,
                  const std::vector<const TensorSpec *> &resultSpecs,
-                 std::vector<Tensor> &results, Place where = Place::Host);
+                 std::vector<Tensor> &results, Place where = Place::Host,
+                 bool updatesInPlace = false);
+
+/// Each of `owners` takes its new value from `results` (from `first` on):
+/// the result's buffer, or nothing where the result is a view of the owner's
+/// own buffer, updated in place. A view of any other buffer is copied first.
+Status adoptResults(const std::vector<Tensor *> &owners,
+                    std::vector<Tensor> &results, size_t first);
 
 /// A tensor that views `data` (not owned: never freed).
 nnrt_tensor hostView(void *data, nnrt_dtype dtype, const Shape &shape);
@@ -319,6 +328,9 @@ struct Session {
   Status save(const std::string &path) const;
   void zeroStates();
   std::vector<const nnrt_tensor *> paramArgs() const;
+  /// The parameters, then the states: what train_step and apply_gradients
+  /// return new values of.
+  std::vector<Tensor *> updated();
 
 private:
   Status placeAll();

@@ -59,6 +59,14 @@ std::vector<const nnrt_tensor *> Session::paramArgs() const {
   return out;
 }
 
+std::vector<Tensor *> Session::updated() {
+  std::vector<Tensor *> out;
+  for (std::vector<Tensor> *v : {&params, &states})
+    for (Tensor &t : *v)
+      out.push_back(&t);
+  return out;
+}
+
 static std::string stDtype(nnrt_dtype d) {
   std::string s = nnrt_dtype_name(d);
   for (char &c : s)

@@ -2,6 +2,7 @@
 
 #include "Internal.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -182,7 +183,8 @@ static Status copyDeviceResult(const char *first, const int64_t *sizes,
 Status nnrt::callEntry(const char *entry, nnrt_entry_fn fn,
                        const std::vector<const nnrt_tensor *> &args,
                        const std::vector<const TensorSpec *> &resultSpecs,
-                       std::vector<Tensor> &results, Place where) {
+                       std::vector<Tensor> &results, Place where,
+                       bool updatesInPlace) {
   if (!fn)
     return nnrt_status_make("the model has no %s entry point", entry);
   size_t argWords = 0, resultWords = 0;
@@ -203,8 +205,9 @@ Status nnrt::callEntry(const char *entry, nnrt_entry_fn fn,
   if (where == Place::Device)
     NNRT_TRY(cudaCheck());
 
-  // Results are fresh malloc'ed buffers; anything that aliases an argument
-  // or an earlier result is copied so that each buffer has one owner.
+  // Results are fresh malloc'ed buffers or arguments updated in place;
+  // anything else that aliases an argument or an earlier result is copied so
+  // that each buffer has one owner.
   std::vector<void *> seen;
   for (const nnrt_tensor *a : args)
     seen.push_back(a->allocation);
@@ -221,7 +224,17 @@ Status nnrt::callEntry(const char *entry, nnrt_entry_fn fn,
     bool aliased = false;
     for (void *p : seen)
       aliased |= p == alloc;
-    if (!aliased && isContiguous(sizes, strides, rank)) {
+    const nnrt_tensor *updated = nullptr;
+    for (const nnrt_tensor *a : args)
+      if (updatesInPlace && a->allocation == alloc && a->data == first &&
+          a->rank == rank && std::equal(sizes, sizes + rank, a->shape) &&
+          isContiguous(sizes, strides, rank))
+        updated = a;
+    if (updated) {
+      t.t = *updated;
+      t.t.allocation = nullptr; // the argument's owner keeps the buffer
+      t.place = where;
+    } else if (!aliased && isContiguous(sizes, strides, rank)) {
       t.t.dtype = spec->dtype;
       t.t.rank = rank;
       for (int i = 0; i < rank; ++i)
@@ -243,5 +256,23 @@ Status nnrt::callEntry(const char *entry, nnrt_entry_fn fn,
     seen.push_back(alloc);
     results.push_back(std::move(t));
   }
+  return nullptr;
+}
+
+Status nnrt::adoptResults(const std::vector<Tensor *> &owners,
+                          std::vector<Tensor> &results, size_t first) {
+  auto isView = [](const Tensor &t) { return !t.t.allocation && t.t.data; };
+  // Copies first: a view may see a buffer that an earlier owner gives up.
+  for (size_t i = 0; i < owners.size(); ++i) {
+    Tensor &r = results[first + i];
+    if (isView(r) && r.t.data != owners[i]->t.data) {
+      Tensor copy;
+      NNRT_TRY(copyTo(r, r.place, copy));
+      r = std::move(copy);
+    }
+  }
+  for (size_t i = 0; i < owners.size(); ++i)
+    if (!isView(results[first + i]))
+      *owners[i] = std::move(results[first + i]);
   return nullptr;
 }

@@ -181,7 +181,7 @@ static Status trainStep(Session &s, Uploads &uploads, nnrt_tensor &x,
   args.push_back(stepa);
   std::vector<Tensor> results;
   NNRT_TRY(callEntry("train_step", s.model->train_step, args, specs, results,
-                     s.place));
+                     s.place, /*updatesInPlace=*/true));
   // The one download of a step: 4 bytes.
   NNRT_TRY(moveTo(results[0], Place::Host));
   for (size_t i = 1; i < results.size(); ++i)
@@ -191,10 +191,7 @@ static Status trainStep(Session &s, Uploads &uploads, nnrt_tensor &x,
                               specs[i]->name.c_str(),
                               formatShape(specs[i]->shape).c_str());
   out_loss = *results[0].as<float>();
-  for (size_t i = 0; i < s.params.size(); ++i)
-    s.params[i] = std::move(results[1 + i]);
-  for (size_t i = 0; i < s.states.size(); ++i)
-    s.states[i] = std::move(results[1 + s.params.size() + i]);
+  NNRT_TRY(adoptResults(s.updated(), results, 1));
   ++s.step;
   return nullptr;
 }

@@ -83,18 +83,31 @@ static void markEntryPoints(ModuleOp module) {
 }
 
 /// The nn.* attributes have served the manifest; LLVM IR translation would
-/// warn about each of them.
-static void dropNNAttributes(ModuleOp module) {
+/// warn about each of them. The markers of arguments and results stay for the
+/// lowering (nnc-cpu-write-updates-in-place pairs them) and go after it.
+static void dropNNAttributes(ModuleOp module, bool argumentsAndResults) {
   auto isNN = [](NamedAttribute attr) {
     return attr.getName().getValue().starts_with("nn.");
   };
-  for (auto func : module.getOps<func::FuncOp>()) {
-    for (NamedAttribute attr : llvm::to_vector(func->getDiscardableAttrs()))
-      if (isNN(attr))
-        func->removeDiscardableAttr(attr.getName());
-    // Argument attributes only ever hold nn.* markers here.
-    func.removeArgAttrsAttr();
-  }
+  auto withoutNN = [&](DictionaryAttr dict) {
+    SmallVector<NamedAttribute> kept;
+    if (dict)
+      llvm::copy_if(dict.getValue(), std::back_inserter(kept),
+                    [&](NamedAttribute a) { return !isNN(a); });
+    return DictionaryAttr::get(module.getContext(), kept);
+  };
+  module.walk([&](FunctionOpInterface func) {
+    if (!argumentsAndResults) {
+      for (NamedAttribute attr : llvm::to_vector(func->getDiscardableAttrs()))
+        if (isNN(attr))
+          func->removeDiscardableAttr(attr.getName());
+      return;
+    }
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+      func.setArgAttrs(i, withoutNN(func.getArgAttrDict(i)));
+    for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+      func.setResultAttrs(i, withoutNN(func.getResultAttrDict(i)));
+  });
 }
 
 void nnc::buildLoweringPipeline(OpPassManager &pm,
@@ -132,10 +145,13 @@ LogicalResult nnc::lowerModule(ModuleOp module, BackendStage first,
   if (!runs(BackendStage::LLVM))
     return success();
   markEntryPoints(module);
-  dropNNAttributes(module);
-  return runStage(module, options, [&](OpPassManager &pm) {
-    buildLoweringPipeline(pm, options);
-  });
+  dropNNAttributes(module, /*argumentsAndResults=*/false);
+  if (failed(runStage(module, options, [&](OpPassManager &pm) {
+        buildLoweringPipeline(pm, options);
+      })))
+    return failure();
+  dropNNAttributes(module, /*argumentsAndResults=*/true);
+  return success();
 }
 
 /// libnnrt.a, in ../lib next to the nnc binary (the build tree and an

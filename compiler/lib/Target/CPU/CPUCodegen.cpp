@@ -125,4 +125,6 @@ void nn::registerCPUCodegenPasses() {
   nn::cpu::registerCPUTransformPass();
   nn::cpu::registerCollapseContiguousDimsPass();
   nn::cpu::registerStridedCopiesToLoopsPass();
+  nn::cpu::registerWriteUpdatesInPlacePass();
+  nn::cpu::registerReturnUpdatedArgumentsPass();
 }

@@ -23,7 +23,7 @@ constexpr llvm::StringLiteral kBufferize =
     "canonicalize,cse,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,convert-bufferization-to-memref";
+    "buffer-deallocation-pipeline";
 
 /// Remaining linalg to loops, thread blocks to OpenMP, everything to the LLVM
 /// dialect. The memref lowering must run before the CFG one (it lowers
@@ -51,18 +51,22 @@ void nn::buildHostLLVMPipeline(OpPassManager &pm) {
 
 void nn::buildCPULoweringPipeline(OpPassManager &pm,
                                   const BackendOptions &options) {
-  addPipelineText(pm, "func.func(nnc-cpu-collapse-dims)");
+  addPipelineText(pm, "func.func(nnc-cpu-write-updates-in-place,"
+                      "nnc-cpu-collapse-dims)");
   // 16 zmm accumulators with AVX-512; 8 ymm ones leave room for operands in
   // the 16 registers of AVX2 (Transforms/cpu-tile.mlir).
   addPipelineText(pm, nn::targetHasAVX512(options)
                           ? "nnc-cpu-transform{stage=tile isa=avx512}"
                           : "nnc-cpu-transform{stage=tile isa=avx2}");
-  addBufferizePipeline(pm);
+  addBufferizePipeline(pm, "func.func(nnc-cpu-return-updated-arguments)");
   addPipelineText(pm, "nnc-cpu-transform{stage=lower},"
                       "func.func(nnc-cpu-strided-copies-to-loops)");
   buildHostLLVMPipeline(pm);
 }
 
-void nn::addBufferizePipeline(OpPassManager &pm) {
+void nn::addBufferizePipeline(OpPassManager &pm, StringRef afterDeallocation) {
   addPipelineText(pm, kBufferize);
+  if (!afterDeallocation.empty())
+    addPipelineText(pm, afterDeallocation);
+  addPipelineText(pm, "convert-bufferization-to-memref");
 }

@@ -89,8 +89,12 @@ struct CollapseContiguousDimsPass
           linalg::collapseOpIterationDims(op, runs, rewriter);
       // A generic that cannot collapse (an operand's shape the reshape
       // cannot express) keeps its loops: slower, not wrong.
-      if (succeeded(collapsed))
-        rewriter.replaceOp(op, collapsed->results);
+      if (failed(collapsed))
+        continue;
+      // Markers for the tiling script (nnc.parallel_update) stay.
+      collapsed->collapsedOp->setDiscardableAttrs(
+          op->getDiscardableAttrDictionary());
+      rewriter.replaceOp(op, collapsed->results);
     }
   }
 };

@@ -183,6 +183,7 @@ struct BuildTrainStepPass
     emitUpdate(b, m, opt, params, grads, states, args[args.size() - 2],
                args.back(), results);
     func::ReturnOp::create(b, m.func.getLoc(), results);
+    markUpdates(*f, /*firstResult=*/1, params, states);
     eraseDeadOps(*f);
     if (failed(buildApplyGradients(module, m, opt, stateTypes, argAttrs)))
       return signalPassFailure();
@@ -226,7 +227,24 @@ struct BuildTrainStepPass
                args.slice(2 * numParams, stateTypes.size()),
                args[args.size() - 2], args.back(), results);
     func::ReturnOp::create(b, m.func.getLoc(), results);
+    markUpdates(*f, /*firstResult=*/0, args.take_front(numParams),
+                args.slice(2 * numParams, stateTypes.size()));
     return success();
+  }
+
+  /// Each new parameter or state result carries its argument's `nn.param` or
+  /// `nn.state` attribute, so that a backend can write it in place.
+  static void markUpdates(func::FuncOp f, unsigned firstResult,
+                          ValueRange params, ValueRange states) {
+    unsigned k = firstResult;
+    for (ValueRange args : {params, states})
+      for (Value arg : args) {
+        unsigned i = cast<BlockArgument>(arg).getArgNumber();
+        for (StringRef key : {"nn.param", "nn.state"})
+          if (Attribute name = f.getArgAttr(i, key))
+            f.setResultAttr(k, key, name);
+        ++k;
+      }
   }
 
   /// Appends the new parameters, then the new states, to `results`.

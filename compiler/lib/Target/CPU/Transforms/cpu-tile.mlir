@@ -127,6 +127,12 @@ module attributes {transform.with_named_sequence} {
     // N, OH and OW.
     %fgrads = transform.structured.match attributes {nnc.conv_filter_grad} in %root : (!transform.any_op) -> !transform.any_op
     %fblocks, %fforall = transform.structured.tile_using_forall %fgrads tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    // Optimizer updates of large parameters (nnc-cpu-write-updates-in-place
+    // marks them; collapsed to one loop) run in blocks of 16K elements over
+    // the threads: they stream from L3, and each core brings its own
+    // bandwidth.
+    %updates = transform.structured.match attributes {nnc.parallel_update} in %root : (!transform.any_op) -> !transform.any_op
+    %ublocks, %uforall = transform.structured.tile_using_forall %updates tile_sizes [16384] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
     %ft, %ff, %fc, %fn, %foh, %fow = transform.structured.tile_using_for %fblocks tile_sizes [2, 1, 0, 0, 1, 1, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
     // Channel and row counts the tile does not divide leave a last, smaller
     // tile: peeled, so that it is static too (rows first: a channel remainder

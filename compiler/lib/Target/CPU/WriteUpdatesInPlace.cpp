@@ -1,0 +1,66 @@
+//===- WriteUpdatesInPlace.cpp - nnc-cpu-write-updates-in-place -----------===//
+//
+// The elementwise op that computes a new parameter or optimizer state writes
+// into the argument it replaces instead of a fresh tensor (see Passes.td).
+//
+//===----------------------------------------------------------------------===//
+
+#include "UpdatedArguments.h"
+#include "nn/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace nn::cpu {
+#define GEN_PASS_DEF_WRITEUPDATESINPLACEPASS
+#include "nn/Target/CPU/Passes.h.inc"
+} // namespace nn::cpu
+
+using namespace mlir;
+
+namespace {
+/// Two thread blocks of the tiling script (Transforms/cpu-tile.mlir).
+constexpr int64_t kParallelElements = 2 * 16384;
+
+struct WriteUpdatesInPlacePass
+    : nn::cpu::impl::WriteUpdatesInPlacePassBase<WriteUpdatesInPlacePass> {
+  void runOnOperation() override {
+    for (auto [returned, arg] : nn::cpu::updatedArguments(getOperation())) {
+      auto value = dyn_cast<OpResult>(returned->get());
+      auto generic =
+          value ? dyn_cast<linalg::GenericOp>(value.getOwner()) : nullptr;
+      if (!generic || generic.getNumReductionLoops() != 0 ||
+          value.getType() != arg.getType())
+        continue;
+      OpOperand *init = generic.getDpsInitOperand(value.getResultNumber());
+      // An init that is read, or already some buffer, keeps its meaning.
+      if (!init->get().getDefiningOp<tensor::EmptyOp>() ||
+          generic.payloadUsesValueFromOperand(init) ||
+          !generic.getMatchingIndexingMap(init).isIdentity())
+        continue;
+      init->set(arg);
+      // The body reads the old value through the init, not through an input
+      // of the same buffer: tiled for threads, that input would be a second
+      // slice of the argument, and bufferization would copy the argument
+      // rather than write the block it reads.
+      for (OpOperand *input : generic.getDpsInputOperands())
+        if (input->get() == arg && generic.getMatchingIndexingMap(input) ==
+                                       generic.getMatchingIndexingMap(init))
+          generic.getMatchingBlockArgument(input).replaceAllUsesWith(
+              generic.getMatchingBlockArgument(init));
+      // Updates of a few blocks or more are worth a fork across threads.
+      auto type = cast<RankedTensorType>(arg.getType());
+      if (type.hasStaticShape() && type.getNumElements() >= kParallelElements)
+        generic->setAttr("nnc.parallel_update", UnitAttr::get(&getContext()));
+    }
+    // Drops the inputs the bodies no longer read.
+    RewritePatternSet patterns(&getContext());
+    linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace
