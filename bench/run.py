@@ -114,7 +114,7 @@ def compile_model(name, workdir):
 
 
 def nnc_train_epoch(exe, workdir, threads, batch=None, ranks=0):
-    """Images/s of one epoch (its seconds in the --log CSV, test evaluation included);
+    """Images/s of one epoch (its seconds in the --log CSV: training only, as for the peers);
     ranks > 0 runs it under mpirun with that many processes."""
     log = os.path.join(workdir, "log.csv")
     cmd = [exe, "train", "--epochs", "1", "--quiet", "--threads", str(threads), "--log", log]

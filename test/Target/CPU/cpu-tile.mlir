@@ -1,7 +1,7 @@
 // The CPU codegen's tile script (compiler/lib/Target/CPU/Transforms/cpu-tile.mlir), run by
 // the upstream transform interpreter from its file, as nnc-cpu-transform{stage=tile} runs it
-// embedded: a matmul with a dynamic batch gets 64x64 thread blocks (scf.forall), register
-// tiles of 8x32 (AVX-512) or 4x16 (AVX2) whose static main part is vectorized with the
+// embedded: a matmul with a dynamic batch gets 64x64 thread blocks (scf.forall), K in chunks
+// of 128 outermost in a block, register tiles of 8x32 (AVX-512) or 4x16 (AVX2) whose static main part is vectorized with the
 // accumulator carried through the K loop, remainder rows vectorized one row at a time, and
 // the remainder columns left as linalg.
 // RUN: nn-opt %s --transform-preload-library=transform-library-paths=%nnc_src/compiler/lib/Target/CPU/Transforms/cpu-tile.mlir --transform-interpreter=entry-point=nnc_cpu_tile_avx512 | FileCheck %s --check-prefixes=CHECK,AVX512
@@ -10,13 +10,14 @@
 
 // CHECK-LABEL: func.func @dense
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 2) shared_outs
+// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c128
 // AVX512: scf.for %{{.*}} step %c8
 // AVX512: scf.for %{{.*}} step %c32
 // AVX2: scf.for %{{.*}} step %c4
 // AVX2: scf.for %{{.*}} step %c16
 // AVX512: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x32xf32>
 // AVX2: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
-// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[ACC]])
+// CHECK: scf.for %{{.*}} = %c0 to %c128 step %c1 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[ACC]])
 // AVX512: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 // AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
 // The column remainder (dynamic: 120 - 64 = 56 columns in the second block) stays linalg.
@@ -26,7 +27,7 @@
 // CHECK: scf.for %{{.*}} step %c1 iter_args
 // AVX512: %[[ROW:.*]] = vector.transfer_read {{.*}} : tensor<1x32xf32>, vector<32xf32>
 // AVX2: %[[ROW:.*]] = vector.transfer_read {{.*}} : tensor<1x16xf32>, vector<16xf32>
-// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[ROW]])
+// CHECK: scf.for %{{.*}} = %c0 to %c128 step %c1 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[ROW]])
 // AVX512: vector.contract {{.*}} : vector<1xf32>, vector<32x1xf32> into vector<32xf32>
 // AVX2: vector.contract {{.*}} : vector<1xf32>, vector<16x1xf32> into vector<16xf32>
 // CHECK: linalg.matmul {{.*}} outs(%{{.*}} : tensor<1x?xf32>)

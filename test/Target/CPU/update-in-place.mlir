@@ -1,8 +1,9 @@
 // nnc-cpu-write-updates-in-place: a result marked nn.param / nn.state (train_step's new
 // parameters and optimizer states) is written into the argument with the same marker; the
-// body reads the old value through the init. Updates of at least 32768 elements are marked
-// for thread blocks. Unmarked results, inits that are not tensor.empty and reductions keep
-// their fresh tensors.
+// body reads the old value through the init. An update that reads another one (the new
+// weights read the new momentum) is fused with it into one op with both results. Updates of
+// at least 32768 elements are marked for thread blocks. Unmarked results, inits that are not
+// tensor.empty and reductions keep their fresh tensors.
 // RUN: nn-opt %s --pass-pipeline='builtin.module(func.func(nnc-cpu-write-updates-in-place))' | FileCheck %s
 // After bufferization (nnc-cpu-return-updated-arguments after the deallocation), the step
 // returns its arguments themselves: no allocation or copy of them is left. Where the old
@@ -15,12 +16,15 @@
 
 // CHECK-LABEL: func.func @step
 // CHECK-SAME: (%[[W:[^:]*]]: tensor<256x128xf32> {nn.param = "w"}, %[[B:[^:]*]]: tensor<128xf32> {nn.param = "b"}, %[[M:[^:]*]]: tensor<256x128xf32> {nn.state = "w.momentum"}, %[[G:[^:]*]]: tensor<256x128xf32>, %[[GB:[^:]*]]: tensor<128xf32>, %[[LR:[^:]*]]: tensor<f32>)
-// CHECK: %[[NEWM:.*]] = linalg.generic {{.*}} ins(%[[G]] : tensor<256x128xf32>) outs(%[[M]] : tensor<256x128xf32>) attrs = {nnc.parallel_update}
-// CHECK: ^bb0(%[[GIN:.*]]: f32, %[[MOUT:.*]]: f32):
-// CHECK: arith.mulf %[[MOUT]]
-// CHECK: %[[NEWW:.*]] = linalg.generic {{.*}} ins(%[[LR]], %[[NEWM]] : tensor<f32>, tensor<256x128xf32>) outs(%[[W]] : tensor<256x128xf32>) attrs = {nnc.parallel_update}
+// CHECK: %[[NEW:.*]]:2 = linalg.generic {{.*}} ins(%[[LR]], %[[G]] : tensor<f32>, tensor<256x128xf32>) outs(%[[M]], %[[W]] : tensor<256x128xf32>, tensor<256x128xf32>) attrs = {nnc.parallel_update}
+// CHECK: ^bb0(%[[LRIN:.*]]: f32, %[[GIN:.*]]: f32, %[[MOUT:.*]]: f32, %[[WOUT:.*]]: f32):
+// CHECK: %[[DECAYED:.*]] = arith.mulf %[[MOUT]]
+// CHECK: %[[NEWMV:.*]] = arith.addf %[[DECAYED]], %[[GIN]]
+// CHECK: %[[STEP:.*]] = arith.mulf %[[LRIN]], %[[NEWMV]]
+// CHECK: %[[NEWWV:.*]] = arith.subf %[[WOUT]], %[[STEP]]
+// CHECK: linalg.yield %[[NEWMV]], %[[NEWWV]]
 // CHECK: %[[NEWB:.*]] = linalg.generic {{.*}} ins(%[[GB]] : tensor<128xf32>) outs(%[[B]] : tensor<128xf32>) {
-// CHECK: return %[[NEWW]], %[[NEWB]], %[[NEWM]]
+// CHECK: return %[[NEW]]#1, %[[NEWB]], %[[NEW]]#0
 // BUF-LABEL: func.func @step
 // BUF-NOT: memref.alloc
 // BUF-NOT: memref.copy

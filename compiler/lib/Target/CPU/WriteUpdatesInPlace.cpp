@@ -28,6 +28,8 @@ constexpr int64_t kParallelElements = 2 * 16384;
 struct WriteUpdatesInPlacePass
     : nn::cpu::impl::WriteUpdatesInPlacePassBase<WriteUpdatesInPlacePass> {
   void runOnOperation() override {
+    while (fuseOneChain()) {
+    }
     for (auto [returned, arg] : nn::cpu::updatedArguments(getOperation())) {
       auto value = dyn_cast<OpResult>(returned->get());
       auto generic =
@@ -61,6 +63,44 @@ struct WriteUpdatesInPlacePass
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
+  }
+
+  /// An update that reads another update (the new weights read the new
+  /// momentum) becomes one op with both results: one pass over memory.
+  bool fuseOneChain() {
+    SmallVector<nn::cpu::UpdatedArgument> updates =
+        nn::cpu::updatedArguments(getOperation());
+    auto isUpdate = [&](Value v) {
+      return llvm::any_of(updates, [&](const nn::cpu::UpdatedArgument &u) {
+        return u.returned->get() == v;
+      });
+    };
+    IRRewriter rewriter(&getContext());
+    for (const nn::cpu::UpdatedArgument &u : updates) {
+      auto consumer = u.returned->get().getDefiningOp<linalg::GenericOp>();
+      if (!consumer)
+        continue;
+      for (OpOperand *input : consumer.getDpsInputOperands()) {
+        auto producer = input->get().getDefiningOp<linalg::GenericOp>();
+        if (!producer || !isUpdate(input->get()) ||
+            !linalg::areElementwiseOpsFusable(input))
+          continue;
+        rewriter.setInsertionPoint(consumer);
+        FailureOr<linalg::ElementwiseOpFusionResult> fused =
+            linalg::fuseElementwiseOps(rewriter, input);
+        if (failed(fused))
+          continue;
+        for (auto [old, replacement] : fused->replacements)
+          rewriter.replaceUsesWithIf(old, replacement, [&](OpOperand &use) {
+            return use.getOwner() != producer;
+          });
+        rewriter.eraseOp(consumer);
+        if (producer->use_empty())
+          rewriter.eraseOp(producer);
+        return true;
+      }
+    }
+    return false;
   }
 };
 } // namespace

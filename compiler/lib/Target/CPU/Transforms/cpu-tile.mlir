@@ -45,6 +45,11 @@ module attributes {transform.with_named_sequence} {
     // Only M and N are split, so every thread count gives the same bits.
     %mms0 = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
     %blocks, %forall = transform.structured.tile_using_forall %mms0 tile_sizes [64, 64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    // K in chunks of 128 (outermost in the block), so that the B strips of a
+    // chunk stay in L1 while every row tile of the block passes over them; the
+    // k order of each sum is unchanged.
+    %mmk = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
+    %kchunks, %lkc = transform.structured.tile_using_for %mmk tile_sizes [0, 0, 128] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
     %mms = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
     // (One op at a time: a parameter gives one value per target op.)
     %li, %lj = transform.foreach %mms : !transform.any_op -> !transform.any_op, !transform.any_op {
