@@ -1,5 +1,5 @@
-// nnc-cpu-collapse-dims: the loops of a linalg.generic that every operand walks contiguously,
-// in order, become one loop; transposes, strided windows, linalg.index bodies and named ops
+// nnc-cpu-collapse-dims: the parallel loops of a linalg.generic that every operand walks
+// contiguously, in order, become one loop; reductions, transposes, strided windows, linalg.index bodies and named ops
 // keep their loops.
 // RUN: nn-opt %s --pass-pipeline='builtin.module(func.func(nnc-cpu-collapse-dims))' | FileCheck %s
 
@@ -43,11 +43,12 @@ func.func @bias_add(%x: tensor<?x6x24x24xf32>, %b: tensor<6xf32>) -> tensor<?x6x
   return %r : tensor<?x6x24x24xf32>
 }
 
-// A bias gradient (sum over N, H and W): the reductions H and W merge; N and C, of
-// different iterator types, do not.
+// A bias gradient (sum over N, H and W): reductions keep their loops. Merged, H x W became
+// one long static loop that LLVM unrolled completely without vectorizing it (a float sum
+// keeps its order): LeNet's compile took 1.3x as long, with no gain at run time.
 // CHECK-LABEL: func.func @bias_grad
-// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<?x16x8x8xf32> into tensor<?x16x64xf32>
-// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "reduction"]
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "reduction", "reduction"]
 func.func @bias_grad(%x: tensor<?x16x8x8xf32>, %init: tensor<16xf32>) -> tensor<16xf32> {
   %r = linalg.generic {indexing_maps = [#id4, #chan], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%x : tensor<?x16x8x8xf32>) outs(%init : tensor<16xf32>) {
   ^bb0(%a: f32, %out: f32):

@@ -24,8 +24,9 @@ namespace nn::cpu {
 using namespace mlir;
 
 namespace {
-/// Runs of adjacent loops of one iterator type that stay contiguous, in
-/// order, in every indexing map; only runs of two or more.
+/// Runs of adjacent parallel loops that stay contiguous, in order, in every
+/// indexing map; only runs of two or more. (Reductions stay apart: a merged
+/// static sum is unrolled completely by LLVM, and not vectorized.)
 SmallVector<ReassociationIndices> contiguousLoopRuns(linalg::GenericOp op) {
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
@@ -38,7 +39,8 @@ SmallVector<ReassociationIndices> contiguousLoopRuns(linalg::GenericOp op) {
   for (int64_t loop = 1, e = op.getNumLoops(); loop < e; ++loop) {
     ReassociationIndices grown = run;
     grown.push_back(loop);
-    if (iterators[loop] == iterators[run.front()] &&
+    if (iterators[loop] == utils::IteratorType::parallel &&
+        iterators[run.front()] == utils::IteratorType::parallel &&
         linalg::areDimSequencesPreserved(maps, {grown})) {
       run = std::move(grown);
       continue;

@@ -41,10 +41,12 @@ def CollapseContiguousDimsPass
   let summary = "Merges the loops of a linalg.generic that every operand "
                 "walks contiguously";
   let description = [{
-    A linalg.generic whose adjacent loops (of one iterator type) are
-    contiguous and in order in every operand's indexing map runs them as one
-    loop: a ReLU gradient over N x C x 24 x 24 becomes one loop over all its
-    elements, a bias add over N x C x (24 * 24). LLVM then vectorizes the
+    A linalg.generic whose adjacent parallel loops are contiguous and in
+    order in every operand's indexing map runs them as one loop: a ReLU
+    gradient over N x C x 24 x 24 becomes one loop over all its elements, a
+    bias add over N x C x (24 * 24). Reduction loops stay apart: merged, a
+    bias gradient's H x W sum became one long static loop that LLVM unrolled
+    completely and could not vectorize (LeNet compiled 1.3x as long). LLVM then vectorizes the
     innermost, long and unit-stride loop; over the 4-D nest it fully unrolled
     the 24-wide W loop and vectorized H, with gathers and scatters.
     Bodies that read `linalg.index` are left alone (each index would be
