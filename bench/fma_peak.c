@@ -1,4 +1,4 @@
-/* The f32 FMA peak of one core, for bench/run.py's NNC_PEAK_GFLOPS:
+/* The f32 FMA peak of one core; bench/run.py builds and runs it for its % of peak:
  *   cc -O2 -march=native bench/fma_peak.c -o /tmp/fma_peak && /tmp/fma_peak
  * 16 independent FMA chains (enough to cover the latency of two FMA units), in
  * 512-bit vectors where the CPU has AVX-512 and 256-bit ones otherwise. */

@@ -6,14 +6,15 @@ reports medians and ratios. Usage: bench/run.py [--reps 3] [--only mlp-train,len
 
 When bench/setup-peers.sh has made its venv (.cache/peers-venv, or $NNC_PEERS_VENV), PyTorch 2
 eager, torch.compile and JAX (bench/peers.py) run in the same alternation, and nnc's best is
-compared to the best of all peers and to the FMA peak. --no-peers leaves them out; --peers
-jax,torch-compile picks some.
+compared to the best of all peers and to the FMA peak (measured by bench/fma_peak.c, or
+$NNC_PEAK_GFLOPS per core). --no-peers leaves them out; --peers jax,torch-compile picks some.
 
 mlp-mpi (not in the default list; needs mpirun) is data-parallel training instead: one
 epoch of mlp-train as 1 process and as mpirun -np 2, 1 thread per process, at batch 256
 and 64, K = 1 and K = 2 alternating, and the scaling efficiency (docs/distributed.md).
 """
 import argparse
+import functools
 import gc
 import gzip
 import os
@@ -32,9 +33,23 @@ PEERS_VENV = os.environ.get("NNC_PEERS_VENV", os.path.join(ROOT, ".cache", "peer
 PEER_PYTHON = os.path.join(PEERS_VENV, "bin", "python")
 PEERS = ("torch2-eager", "torch-compile", "jax")
 # FMA ceiling of training: MFLOP per image (BENCHMARKS.md) against the f32 FMA peak of one core,
-# 230 GFLOP/s for the AVX-512 machine there; NNC_PEAK_GFLOPS sets another CPU's.
+# measured by bench/fma_peak.c unless NNC_PEAK_GFLOPS gives it.
 MFLOP_PER_IMAGE = {"mlp": 1.01, "lenet": 1.52}
-PEAK_GFLOPS = float(os.environ.get("NNC_PEAK_GFLOPS", "230"))
+
+
+@functools.cache
+def peak_gflops():
+    """This machine's f32 FMA GFLOP/s per core: NNC_PEAK_GFLOPS, else bench/fma_peak.c built with
+    cc -O2 -march=native and run (the best of 3 runs)."""
+    if "NNC_PEAK_GFLOPS" in os.environ:
+        return float(os.environ["NNC_PEAK_GFLOPS"])
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, "fma_peak")
+        subprocess.run(["cc", "-O2", "-march=native", os.path.join(ROOT, "bench", "fma_peak.c"),
+                        "-o", exe], check=True)
+        runs = [subprocess.run([exe], check=True, capture_output=True, text=True).stdout
+                for _ in range(3)]
+    return max(float(r.split()[0]) for r in runs)
 
 
 def load_idx(name):
@@ -194,7 +209,7 @@ def report_peers(bench, name, nnc, torch_runs, peer_runs):
         print(f"  {peer}: best {best_of(runs)[0]:,.0f} img/s ({per_thread(runs, '{:,.0f}')})")
     label, (theirs, their_threads) = best_peer(torch_runs, peer_runs)
     ours, threads = best_of(nnc)
-    ceiling = threads * PEAK_GFLOPS * 1e3 / MFLOP_PER_IMAGE[name]
+    ceiling = threads * peak_gflops() * 1e3 / MFLOP_PER_IMAGE[name]
     print(f"{bench} vs all peers: nnc {ours:,.0f} img/s ({threads}T), best peer {label} "
           f"{theirs:,.0f} img/s ({their_threads}T), best-peer ratio {ours / theirs:.2f}x; nnc at "
           f"{ours / ceiling:.0%} of the FMA ceiling ({ceiling:,.0f} img/s at {threads}T)")
