@@ -11,7 +11,9 @@ $NNC_PEAK_GFLOPS per core). --no-peers leaves them out; --peers jax,torch-compil
 
 mlp-mpi (not in the default list; needs mpirun) is data-parallel training instead: one
 epoch of mlp-train as 1 process and as mpirun -np 2, 1 thread per process, at batch 256
-and 64, K = 1 and K = 2 alternating, and the scaling efficiency (docs/distributed.md).
+and 64, K = 1 and K = 2 alternating, and the scaling efficiency (docs/distributed.md); then
+bench/lockstep.c, the same fixed work as 1 process and as 2 that wait for each other after
+every step, with no data moved: the ceiling this machine's step-to-step speed puts on K=2.
 """
 import argparse
 import functools
@@ -278,8 +280,23 @@ def report_inference(bench, name, exe, reps, peers=()):
                   f"img/s, best-peer ratio {peer_best / mine:.2f}x")
 
 
+def lockstep_ms(exe, ranks):
+    """bench/lockstep.c's ms per step: 400 steps of 2 fixed chunks of work, run by one
+    process or split over `ranks` processes that meet at a barrier after every step."""
+    cmd = [exe, "400", "2"]
+    if ranks > 1:
+        cmd = ["mpirun", "--allow-run-as-root", "-np", str(ranks)] + cmd
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return float(out.split("ms/step")[1].split()[0])
+
+
 def report_data_parallel(bench, exe, workdir, reps):
-    """One process against mpirun -np 2, one thread each, alternating."""
+    """One process against mpirun -np 2, one thread each, alternating; then the ceiling
+    the machine itself puts on K=2 (bench/lockstep.c: the same work with no data moved,
+    the ranks waiting for each other after every step)."""
+    lockstep = os.path.join(workdir, "lockstep")
+    subprocess.run(["mpicc", "-O2", "-march=native", os.path.join(ROOT, "bench", "lockstep.c"),
+                    "-o", lockstep], check=True)
     for batch in (256, 64):
         runs = {1: [], 2: []}
         for _ in range(reps):
@@ -290,6 +307,14 @@ def report_data_parallel(bench, exe, workdir, reps):
         print(f"{bench} batch {batch}: K=1 {one:,.0f} img/s, K=2 {two:,.0f} img/s "
               f"(runs {per_thread(runs, '{:,.0f}').replace('T ', 'K ')}), "
               f"speedup {two / one:.2f}x, efficiency {two / (2 * one):.0%}")
+    runs = {1: [], 2: []}
+    for _ in range(reps):
+        for ranks in (1, 2):
+            runs[ranks].append(lockstep_ms(lockstep, ranks))
+    one, two = (statistics.median(runs[k]) for k in (1, 2))
+    print(f"lockstep (no communication, a barrier per step of 2 x ~2 ms chunks): K=1 "
+          f"{one:.3f} ms/step, K=2 {two:.3f} ms/step, ceiling {one / two:.2f}x "
+          f"(runs {per_thread(runs, '{:.3f}').replace('T ', 'K ')})")
 
 
 def run_isolated(name, threads, kind="train", batch=64, iters=0):

@@ -193,12 +193,13 @@ struct GradientProblem {
 };
 } // namespace
 
-// The float64 problem: copies of the batch, parameters and step on the host.
+// The float64 problem: copies of the batch, parameters, step and loss scale
+// on the host.
 static Status makeF64Problem(Session &s, const nnrt_tensor &x,
                              const nnrt_tensor &y, const nnrt_tensor &step,
-                             GradientProblem &out) {
+                             const nnrt_tensor &scale, GradientProblem &out) {
   size_t n = s.params.size();
-  out.owned.resize(3 + n);
+  out.owned.resize(4 + n);
   NNRT_TRY(widened(x, out.owned[0]));
   NNRT_TRY(widened(y, out.owned[1]));
   for (size_t p = 0; p < n; ++p) {
@@ -207,6 +208,7 @@ static Status makeF64Problem(Session &s, const nnrt_tensor &x,
     NNRT_TRY(widened(host.t, out.owned[2 + p]));
   }
   NNRT_TRY(widened(step, out.owned[2 + n]));
+  NNRT_TRY(widened(scale, out.owned[3 + n]));
   for (Tensor &t : out.owned)
     out.args.push_back(&t.t);
   for (size_t p = 0; p < s.params.size(); ++p)
@@ -292,13 +294,16 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
   NNRT_TRY(y.alloc(m.label.dtype, m.label.withBatch(b)));
   fillBatch(data, order.data(), b, x.as<float>(), y.t.data);
   Uploads uploads(s.place);
-  // Step 0 for every call keeps the dropout masks the same.
-  float zero = 0;
+  // Step 0 for every call keeps the dropout masks the same; the loss is
+  // not scaled.
+  float zero = 0, one = 1;
   nnrt_tensor step = hostView(&zero, NNRT_F32, {});
-  const nnrt_tensor *xa, *ya, *stepa;
+  nnrt_tensor scale = hostView(&one, NNRT_F32, {});
+  const nnrt_tensor *xa, *ya, *stepa, *scalea;
   NNRT_TRY(uploads.put(0, x.t, xa));
   NNRT_TRY(uploads.put(1, y.t, ya));
   NNRT_TRY(uploads.put(2, step, stepa));
+  NNRT_TRY(uploads.put(3, scale, scalea));
 
   GradientProblem f32{s, false, {}, {}, {xa, ya}};
   for (Tensor &p : s.params) {
@@ -306,6 +311,7 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
     f32.args.push_back(&p.t);
   }
   f32.args.push_back(stepa);
+  f32.args.push_back(scalea);
   std::vector<Tensor> grads32, grads64;
   NNRT_TRY(lossAndGrads(s, false, f32.args, grads32));
 
@@ -313,7 +319,7 @@ Status nnrt::gradcheck(Session &s, const std::string &dataDir, int64_t batch,
   bool f64 = s.model->gradients_f64 && s.place == Place::Host;
   GradientProblem wide{s, true, {}, {}, {}};
   if (f64) {
-    NNRT_TRY(makeF64Problem(s, x.t, y.t, step, wide));
+    NNRT_TRY(makeF64Problem(s, x.t, y.t, step, scale, wide));
     NNRT_TRY(lossAndGrads(s, true, wide.args, grads64));
   }
   GradientProblem &prob = f64 ? wide : f32;

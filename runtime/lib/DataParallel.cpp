@@ -2,13 +2,14 @@
 //
 // docs/distributed.md. The global batch (the same on every rank: the
 // epoch's order is a function of the seed alone) is cut into K fixed slices,
-// rank r taking samples [b*r/K, b*(r+1)/K). Each rank computes the mean
-// loss and its gradient on its slice with @gradients and scales both by
-// n_r/b, so that their sum over ranks is the mean over the global batch:
-// sum_r (n_r/b) * (1/n_r) sum_{i in slice r} g_i = (1/b) sum_i g_i. One
-// MPI_Allreduce sums a single buffer holding the loss, a stop flag and every
-// gradient; each rank then runs @apply_gradients on the same sum, so the
-// parameters and optimizer state stay bit-identical on all ranks.
+// rank r taking samples [b*r/K, b*(r+1)/K). Each rank runs @gradients on its
+// slice with the loss scaled by n_r/b, so that the sum over ranks is the
+// mean over the global batch: sum_r (n_r/b) * (1/n_r) sum_{i in slice r} g_i
+// = (1/b) sum_i g_i. MPI_Allreduce sums the loss, a stop flag and the small
+// gradients in one fused buffer, and each large gradient in place in the
+// buffer @gradients returned (no copy); each rank then runs @apply_gradients
+// on the same sums, so the parameters and optimizer state stay bit-identical
+// on all ranks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,21 +23,18 @@
 
 using namespace nnrt;
 
-// Each gradient starts on a 16-float boundary of the fused buffer, which
-// @apply_gradients reads in place.
+// Each small gradient starts on a 16-float boundary of the fused buffer,
+// which @apply_gradients reads in place.
 static constexpr size_t kSlot = 16;
+
+// A gradient of this many elements (256 KiB) or more is summed where
+// @gradients left it: one more all-reduce call (some microseconds) costs
+// less than copying it into the fused buffer.
+static constexpr int64_t kOwnBucketElements = 1 << 16;
 
 static size_t roundUp(size_t n) { return (n + kSlot - 1) / kSlot * kSlot; }
 
 static const TensorSpec kLossSpec{"loss", NNRT_F32, {}};
-
-// Vectorized: GCC's -O2 leaves the plain loop scalar.
-__attribute__((optimize("tree-vectorize"))) static void
-scaleInto(float *__restrict dst, const float *__restrict src, int64_t n,
-          float weight) {
-  for (int64_t j = 0; j < n; ++j)
-    dst[j] = src[j] * weight;
-}
 
 static double now() {
   using namespace std::chrono;
@@ -45,7 +43,7 @@ static double now() {
 
 Status nnrt::callGradients(const Session &s, const nnrt_tensor *x,
                            const nnrt_tensor *y, const nnrt_tensor *step,
-                           std::vector<Tensor> &out) {
+                           const nnrt_tensor *scale, std::vector<Tensor> &out) {
   std::vector<const nnrt_tensor *> args = {x, y};
   std::vector<const TensorSpec *> specs = {&kLossSpec};
   for (size_t i = 0; i < s.params.size(); ++i) {
@@ -53,6 +51,7 @@ Status nnrt::callGradients(const Session &s, const nnrt_tensor *x,
     specs.push_back(&s.m.params[i]);
   }
   args.push_back(step);
+  args.push_back(scale);
   return callEntry("gradients", s.model->gradients, args, specs, out, s.place);
 }
 
@@ -63,8 +62,10 @@ DataParallelStep::DataParallelStep(Session &s) : s(s), uploads(s.place) {
   y.resize(shard * s.m.label.sampleNumel() * nnrt_dtype_size(s.m.label.dtype));
   size_t at = kSlot; // the loss and the stop flag
   for (const ParamSpec &p : s.m.params) {
-    offsets.push_back(at);
-    at += roundUp(checkedNumel(p.shape));
+    int64_t n = checkedNumel(p.shape);
+    offsets.push_back(n >= kOwnBucketElements ? kOwnBucket : at);
+    if (n < kOwnBucketElements)
+      at += roundUp(n);
   }
   fused.resize(at);
 }
@@ -76,7 +77,7 @@ DataParallelStep::~DataParallelStep() {
   const MpiJob &job = mpiJob();
   fprintf(stderr,
           "rank %d of %d: %lld steps, per step %.3f ms gradients, %.3f ms "
-          "copy into the fused buffer, %.3f ms all-reduce (with waiting for "
+          "copy into the fused buffer, %.3f ms all-reduces (with waiting for "
           "the slowest rank), %.3f ms update\n",
           job.rank, job.size, (long long)steps, seconds[0] / steps * 1e3,
           seconds[1] / steps * 1e3, seconds[2] / steps * 1e3,
@@ -118,33 +119,44 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
   double start = now(), copyStart = start;
   // The padding between gradients stays zero (the sum of zeros); a rank
   // whose slice is empty (a last batch smaller than K) adds zeros.
-  if (n == 0)
+  std::vector<Tensor> results(1 + offsets.size());
+  if (n == 0) {
     std::fill(fused.begin(), fused.end(), 0.0f);
+    for (size_t i = 0; i < offsets.size(); ++i)
+      if (offsets[i] == kOwnBucket)
+        NNRT_TRY(results[i + 1].alloc(NNRT_F32, m.params[i].shape)); // zeros
+  }
   fused[1] = stopAsked ? 1.0f : 0.0f;
   if (n > 0) {
     fillBatch(data, order + lo, n, x.data(), y.data());
     // Dropout masks: a step number of its own for every (step, rank).
     float dropStep = (float)(s.step * job.size + job.rank + 1);
+    float share = (float)((double)n / (double)count);
     nnrt_tensor xt = hostView(x.data(), NNRT_F32, m.inputs[0].withBatch(n));
     nnrt_tensor yt = hostView(y.data(), m.label.dtype, m.label.withBatch(n));
     nnrt_tensor st = hostView(&dropStep, NNRT_F32, {});
-    const nnrt_tensor *xa, *ya, *sa;
+    nnrt_tensor wt = hostView(&share, NNRT_F32, {});
+    const nnrt_tensor *xa, *ya, *sa, *wa;
     NNRT_TRY(uploads.put(0, xt, xa));
     NNRT_TRY(uploads.put(1, yt, ya));
     NNRT_TRY(uploads.put(2, st, sa));
-    std::vector<Tensor> results;
-    NNRT_TRY(callGradients(s, xa, ya, sa, results));
+    NNRT_TRY(uploads.put(3, wt, wa));
+    NNRT_TRY(callGradients(s, xa, ya, sa, wa, results));
     copyStart = now();
-    float weight = (float)((double)n / (double)count);
-    for (size_t i = 0; i < results.size(); ++i) {
-      NNRT_TRY(moveTo(results[i], Place::Host));
-      const float *g = results[i].as<float>();
-      float *dst = fused.data() + (i ? offsets[i - 1] : 0);
-      scaleInto(dst, g, results[i].numel(), weight);
-    }
+    for (Tensor &r : results)
+      NNRT_TRY(moveTo(r, Place::Host));
+    fused[0] = *results[0].as<float>();
+    for (size_t i = 0; i < offsets.size(); ++i)
+      if (offsets[i] != kOwnBucket)
+        std::copy_n(results[i + 1].as<float>(), results[i + 1].numel(),
+                    fused.data() + offsets[i]);
   }
   double reduceStart = now();
   NNRT_TRY(mpiSum(fused.data(), fused.size()));
+  for (size_t i = 0; i < offsets.size(); ++i)
+    if (offsets[i] == kOwnBucket)
+      NNRT_TRY(
+          mpiSum(results[i + 1].as<float>(), (size_t)results[i + 1].numel()));
   double updateStart = now();
   out_loss = fused[0];
   out_stop = fused[1] > 0;
@@ -160,7 +172,9 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
   }
   std::vector<nnrt_tensor> grads(s.params.size());
   for (size_t i = 0; i < grads.size(); ++i) {
-    grads[i] = hostView(fused.data() + offsets[i], NNRT_F32, m.params[i].shape);
+    grads[i] = offsets[i] == kOwnBucket ? results[i + 1].t
+                                        : hostView(fused.data() + offsets[i],
+                                                   NNRT_F32, m.params[i].shape);
     args.emplace_back();
     NNRT_TRY(uploads.put(3 + i, grads[i], args.back()));
   }
@@ -173,16 +187,16 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
   NNRT_TRY(uploads.put(slot, lrT, args.back()));
   args.emplace_back();
   NNRT_TRY(uploads.put(slot + 1, stepT, args.back()));
-  std::vector<Tensor> results;
+  std::vector<Tensor> updated;
   NNRT_TRY(callEntry("apply_gradients", s.model->apply_gradients, args, specs,
-                     results, s.place, /*updatesInPlace=*/true));
-  for (size_t i = 0; i < results.size(); ++i)
-    if (results[i].shape() != specs[i]->shape)
+                     updated, s.place, /*updatesInPlace=*/true));
+  for (size_t i = 0; i < updated.size(); ++i)
+    if (updated[i].shape() != specs[i]->shape)
       return nnrt_status_make(
           "apply_gradients returned %s for '%s', expected %s",
-          formatShape(results[i].shape()).c_str(), specs[i]->name.c_str(),
+          formatShape(updated[i].shape()).c_str(), specs[i]->name.c_str(),
           formatShape(specs[i]->shape).c_str());
-  NNRT_TRY(adoptResults(s.updated(), results, 0));
+  NNRT_TRY(adoptResults(s.updated(), updated, 0));
   ++s.step;
   ++steps;
   seconds[0] += copyStart - start;

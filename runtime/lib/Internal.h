@@ -355,18 +355,19 @@ struct TrainOptions {
 /// `stoppedBy` gets the signal (SIGINT, SIGTERM) that stopped training
 /// early after saving, 0 when it ran to the end.
 Status train(Session &s, const TrainOptions &opts, int &stoppedBy);
-/// Loss and gradients of one batch through nnc_call_gradients; `step` (an
-/// f32 scalar, like x and y where the session's tensors live) picks the
-/// dropout masks. The results stay where the session's tensors live.
+/// `scale` times the loss of one batch, and its gradients, through
+/// nnc_call_gradients; `step` (an f32 scalar, like x, y and `scale` where the
+/// session's tensors live) picks the dropout masks. The results stay where
+/// the session's tensors live.
 Status callGradients(const Session &s, const nnrt_tensor *x,
                      const nnrt_tensor *y, const nnrt_tensor *step,
-                     std::vector<Tensor> &out);
+                     const nnrt_tensor *scale, std::vector<Tensor> &out);
 
 /// The steps of data-parallel training (DataParallel.cpp, docs/
 /// distributed.md) for one session: rank r of K takes its fixed slice of
-/// each global batch through @gradients, the scaled gradients of all ranks
-/// are summed by one all-reduce of one fused buffer, and every rank applies
-/// @apply_gradients to the same sum.
+/// each global batch through @gradients, with its share of the batch as the
+/// loss scale; the gradients of all ranks are summed by all-reduces over a
+/// few buckets, and every rank applies @apply_gradients to the same sum.
 class DataParallelStep {
 public:
   explicit DataParallelStep(Session &s);
@@ -388,8 +389,11 @@ private:
   Uploads uploads;
   std::vector<float> x;
   std::vector<char> y;
-  std::vector<size_t> offsets; // of each gradient in `fused`
-  std::vector<float> fused;    // loss, stop flag, gradients; 16-float slots
+  /// Where each gradient is summed: at this offset of `fused`, or, for a
+  /// large one (kOwnBucket), in place in the buffer @gradients returned.
+  static constexpr size_t kOwnBucket = ~size_t(0);
+  std::vector<size_t> offsets;
+  std::vector<float> fused; // loss, stop flag, small gradients; 16-float slots
   int64_t steps = 0;
   double seconds[4] = {0, 0, 0, 0}; // gradients, copy, all-reduce, update
 };

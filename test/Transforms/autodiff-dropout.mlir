@@ -7,7 +7,7 @@
 // (gradcheck passes the same one to every call). Rate 0 stays the identity.
 
 // CHECK-LABEL: func.func @gradients
-// CHECK-SAME: %[[GSTEP:[^:]*]]: tensor<f32> {nn.step}) -> (tensor<f32> {nn.loss}
+// CHECK-SAME: %[[GSTEP:[^:]*]]: tensor<f32> {nn.step}, %{{.*}}: tensor<f32> {nn.loss_scale}) -> (tensor<f32> {nn.loss}
 // CHECK: %[[H:.*]] = nn.matmul
 // CHECK: %[[M0:.*]] = nn.dropout_mask %[[H]], %[[GSTEP]] {rate = 5.000000e-01 : f32, salt = 0 : i64, seed = 7 : i64}
 // CHECK: %[[Y0:.*]] = nn.mul %[[H]], %[[M0]]

@@ -1,17 +1,21 @@
 // RUN: nn-opt %s --nn-autodiff | FileCheck %s
 
 // A two-layer MLP: matmul, bias broadcast (summed back over the batch),
-// relu mask, cross_entropy seeded with 1.0; the input gets no gradient.
+// relu mask, cross_entropy times the loss scale, seeded
+// with 1.0 times the scale; the input gets no gradient.
 
 // CHECK-LABEL: func.func @gradients
 // CHECK-SAME: %[[X:.*]]: tensor<?x4xf32> {nn.input = "x"}, %[[T:.*]]: tensor<?xi32> {nn.target}
 // CHECK-SAME: %[[W1:.*]]: tensor<4x8xf32> {{{.*}}nn.param = "d1.w"}
+// CHECK-SAME: %[[STEP:.*]]: tensor<f32> {nn.step}, %[[SCALE:.*]]: tensor<f32> {nn.loss_scale}
 // CHECK-SAME: -> (tensor<f32> {nn.loss}, tensor<4x8xf32> {nn.grad = "d1.w"}, tensor<8xf32> {nn.grad = "d1.b"}
 // CHECK: %[[H:.*]] = nn.add
 // CHECK: %[[OUT:.*]] = nn.add
-// CHECK: %[[LOSS:.*]] = nn.cross_entropy %[[OUT]], %[[T]]
+// CHECK: %[[CE:.*]] = nn.cross_entropy %[[OUT]], %[[T]]
+// CHECK: %[[LOSS:.*]] = nn.mul %[[CE]], %[[SCALE]]
 // CHECK: %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
-// CHECK: %[[DOUT:.*]] = nn.cross_entropy_grad %[[OUT]], %[[T]], %[[ONE]]
+// CHECK: %[[SEED:.*]] = nn.mul %[[ONE]], %[[SCALE]]
+// CHECK: %[[DOUT:.*]] = nn.cross_entropy_grad %[[OUT]], %[[T]], %[[SEED]]
 // CHECK: %[[DB2:.*]] = nn.sum %[[DOUT]] {axes = array<i64: 0>} : (tensor<?x3xf32>) -> tensor<3xf32>
 // CHECK: %[[DR:.*]] = nn.matmul %[[DOUT]], %{{.*}} : (tensor<?x3xf32>, tensor<3x8xf32>) -> tensor<?x8xf32>
 // CHECK: %[[DW2:.*]] = nn.matmul %{{.*}}, %[[DOUT]] : (tensor<8x?xf32>, tensor<?x3xf32>) -> tensor<8x3xf32>

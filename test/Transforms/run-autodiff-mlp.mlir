@@ -1,4 +1,5 @@
-// Gradients of an MLP against PyTorch autograd.
+// Gradients of an MLP against PyTorch autograd, of the loss scaled by 0.375
+// (a data-parallel rank's share of the global batch).
 // RUN: nn-opt %s --nn-autodiff > %t.ad.mlir
 // RUN: %gradcheck driver grad %s %t.ad.mlir > %t.mlir
 // RUN: nn-opt %t.mlir --convert-nn-to-linalg %lower-to-llvm | %mlir-run > %t.out
@@ -11,6 +12,7 @@
 // CHECK: OK grad b2
 // CHECK-NOT: FAIL
 
+// SCALE: 0.375
 // TORCH: F.relu(x @ w1 + b1) @ w2 + b2
 func.func @MLP(%x: tensor<?x4xf32> {nn.input = "x"},
                %w1: tensor<4x8xf32> {nn.param = "d1.w"},

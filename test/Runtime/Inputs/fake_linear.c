@@ -233,8 +233,16 @@ void nnc_call_gradients(void **args) {
   make2(&r->gw, D, C);
   make1(&r->gb, C);
   make0(&r->loss, 0);
-  if (r->gw.data && r->gb.data && r->loss.data)
+  if (r->gw.data && r->gb.data && r->loss.data) {
     r->loss.data[0] = lossGrad(x, y, w, b, r->gw.data, r->gb.data);
+    /* args[5] is the step, args[6] the loss scale. */
+    float scale = ((const M0 *)args[6])->data[0];
+    r->loss.data[0] *= scale;
+    for (int i = 0; i < D * C; ++i)
+      r->gw.data[i] *= scale;
+    for (int i = 0; i < C; ++i)
+      r->gb.data[i] *= scale;
+  }
 #if defined(FAKE_BAD_GRAD) || defined(FAKE_BAD_GRAD32)
   if (r->gb.data)
     r->gb.data[2] += 0.5f;
@@ -280,6 +288,12 @@ void nnc_call_gradients_f64(void **args) {
   r->gw = (D2){gw, gw, 0, {D, C}, {C, 1}};
   r->gb = (D1){gb, gb, 0, {C}, {1}};
   loss[0] = lossGrad_f64(x, y, w, b, gw, gb);
+  double scale = ((const D0 *)args[6])->data[0];
+  loss[0] *= scale;
+  for (int i = 0; i < D * C; ++i)
+    gw[i] *= scale;
+  for (int i = 0; i < C; ++i)
+    gb[i] *= scale;
 #ifdef FAKE_BAD_GRAD
   gb[2] += 0.5;
 #endif

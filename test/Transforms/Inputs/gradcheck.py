@@ -7,6 +7,7 @@ The test file holds one model function (`nn.model`, `nn.train`) preceded by
   // LR: <learning rate passed to @train_step>                       (train)
   // NSLOTS: <optimizer state slots per parameter>                   (train)
   // TOL: <absolute tolerance, default 1e-5>
+  // SCALE: <the loss scale passed to @gradients, default 1>        (grad)
 A dynamic dimension gets size 3. Inputs are uniform in [-2, 2], parameters
 in [-1, 1], cross_entropy labels in [0, C).
 
@@ -36,7 +37,7 @@ def parse(path):
         dims = [DYN if d == "?" else int(d) for d in parts[:-1]]
         args.append((name, dims, ty, "nn.param" in attrs))
     out = [DYN if d == "?" else int(d) for d in m.group(2).split("x")[:-1]]
-    opts = dict(re.findall(r"// (TORCH|OPTIM|LR|TOL): (.*)", src))
+    opts = dict(re.findall(r"// (TORCH|OPTIM|LR|TOL|SCALE): (.*)", src))
     loss = re.search(r'loss = (\w+)', src).group(1)
     return src, args, out, loss, opts
 
@@ -106,9 +107,11 @@ def driver(mode, path, built):
     ptypes = [f"tensor<{ty}>" for _, _, ty, _ in params]
     if mode == "grad":
         rtypes = ["tensor<f32>"] + ptypes
+        scale = float(opts.get("SCALE", "1"))
         print("  %step0 = arith.constant dense<0.0> : tensor<f32>")
-        print(f"  %r:{len(rtypes)} = call @gradients({', '.join(names)}, %step0) : "
-              f"({', '.join(types + ['tensor<f32>'])}) -> ({', '.join(rtypes)})")
+        print(f"  %scale = arith.constant dense<{scale!r}> : tensor<f32>")
+        print(f"  %r:{len(rtypes)} = call @gradients({', '.join(names)}, %step0, %scale) : "
+              f"({', '.join(types + ['tensor<f32>'] * 2)}) -> ({', '.join(rtypes)})")
     else:
         nslots = int(re.search(r"NSLOTS: (\d+)", src).group(1))
         stypes = [t for t in ptypes for _ in range(nslots)]
@@ -152,7 +155,7 @@ def reference(mode, path):
         return F.mse_loss(y, t)
 
     if mode == "grad":
-        l = loss_fn()
+        l = loss_fn() * float(opts.get("SCALE", "1"))
         grads = torch.autograd.grad(l, params, allow_unused=True)
         return [("loss", l)] + [(f"grad {a[0]}", g if g is not None else torch.zeros_like(p))
                                 for a, g, p in zip([a for a in args if a[3]], grads, params)]

@@ -1,8 +1,10 @@
 //===- Autodiff.cpp - the nn-autodiff pass --------------------------------===//
 //
-// Builds @gradients(inputs..., target, params..., step) -> (loss, grads...),
-// the entry `gradcheck` calls with step 0 and data-parallel training (MPI)
-// calls on each rank's shard (docs/design.md, runtime ABI).
+// Builds @gradients(inputs..., target, params..., step, scale) -> (loss,
+// grads...) of `scale` times the loss, the entry `gradcheck` calls with
+// step 0 and scale 1 and data-parallel training (MPI) calls on each rank's
+// shard, with its share of the global batch as the scale (docs/design.md,
+// runtime ABI).
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,9 +36,11 @@ struct AutodiffPass : nn::impl::AutodiffPassBase<AutodiffPass> {
     appendDataAndParamArgs(m, argTypes, argAttrs);
     Builder attrs(&getContext());
     auto scalar = RankedTensorType::get({}, attrs.getF32Type());
-    argTypes.push_back(scalar);
-    argAttrs.push_back(attrs.getDictionaryAttr(
-        attrs.getNamedAttr("nn.step", attrs.getUnitAttr())));
+    for (StringRef marker : {"nn.step", "nn.loss_scale"}) {
+      argTypes.push_back(scalar);
+      argAttrs.push_back(attrs.getDictionaryAttr(
+          attrs.getNamedAttr(marker, attrs.getUnitAttr())));
+    }
     SmallVector<DictionaryAttr> resultAttrs = {attrs.getDictionaryAttr(
         attrs.getNamedAttr("nn.loss", attrs.getUnitAttr()))};
     resultTypes.push_back(scalar);
@@ -59,10 +63,10 @@ struct AutodiffPass : nn::impl::AutodiffPassBase<AutodiffPass> {
     // gradient.
     Value loss;
     SmallVector<Value> results;
-    if (failed(emitLossAndGradients(b, m, args.take_front(numInputs),
-                                    args[numInputs],
-                                    args.slice(numInputs + 1, m.params.size()),
-                                    args.back(), loss, results)))
+    if (failed(emitLossAndGradients(
+            b, m, args.take_front(numInputs), args[numInputs],
+            args.slice(numInputs + 1, m.params.size()), args[args.size() - 2],
+            args.back(), loss, results)))
       return signalPassFailure();
     results.insert(results.begin(), loss);
     func::ReturnOp::create(b, m.func.getLoc(), results);

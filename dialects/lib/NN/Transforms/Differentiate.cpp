@@ -154,7 +154,7 @@ static LogicalResult reverseSweep(OpBuilder &b, ArrayRef<Operation *> ops,
 LogicalResult nn::emitLossAndGradients(OpBuilder &b, const TrainedModel &m,
                                        ValueRange inputs, Value target,
                                        ValueRange params, Value step,
-                                       Value &loss,
+                                       Value scale, Value &loss,
                                        SmallVectorImpl<Value> &grads) {
   IRMapping map;
   for (auto [i, v] : llvm::zip(m.inputs, inputs))
@@ -189,6 +189,13 @@ LogicalResult nn::emitLossAndGradients(OpBuilder &b, const TrainedModel &m,
           : CrossEntropyOp::create(b, loc, output, target).getOperation();
   ops.push_back(lossOp);
   loss = lossOp->getResult(0);
+  if (scale) {
+    // The scaled loss is differentiated like any other op: its adjoint
+    // rule multiplies the seed by `scale`.
+    auto scaled = MulOp::create(b, loc, loss, scale);
+    ops.push_back(scaled);
+    loss = scaled.getResult();
+  }
 
   DenseSet<Value> active;
   if (failed(markActive(ops, params, active)))

@@ -41,11 +41,12 @@ FailureOr<func::FuncOp> createFunc(ModuleOp module, const TrainedModel &m,
 /// `params`, its loss against `target`, and the reverse sweep. Sets `loss`
 /// and appends one gradient per parameter to `grads`. A dropout with rate > 0
 /// becomes `x * nn.dropout_mask(x, step)` (`step`: an f32 scalar that, with
-/// the train seed and the dropout's position, picks the mask).
+/// the train seed and the dropout's position, picks the mask). A non-null
+/// `scale` (an f32 scalar) multiplies the loss before it is differentiated.
 LogicalResult emitLossAndGradients(OpBuilder &b, const TrainedModel &m,
                                    ValueRange inputs, Value target,
-                                   ValueRange params, Value step, Value &loss,
-                                   SmallVectorImpl<Value> &grads);
+                                   ValueRange params, Value step, Value scale,
+                                   Value &loss, SmallVectorImpl<Value> &grads);
 
 /// Erases the ops of `f` whose results are unused and that have no effects:
 /// adjoints of values that were not needed.

@@ -175,8 +175,8 @@ struct BuildTrainStepPass
     Value loss;
     SmallVector<Value> grads;
     if (failed(emitLossAndGradients(b, m, args.take_front(numInputs),
-                                    args[numInputs], params, args.back(), loss,
-                                    grads)))
+                                    args[numInputs], params, args.back(),
+                                    /*scale=*/nullptr, loss, grads)))
       return signalPassFailure();
 
     SmallVector<Value> results = {loss};

@@ -9,10 +9,12 @@ def AutodiffPass : Pass<"nn-autodiff", "ModuleOp"> {
   let summary = "Builds @gradients, the loss and its gradients, by reverse-mode AD";
   let description = [{
     Finds the model function (`nn.model` with an `nn.train` dictionary) and
-    adds `func.func @gradients(inputs..., target, params..., step) -> (loss,
-    grad per param...)`: a copy of the forward pass, the `nn.train` loss,
-    and the reverse sweep. `step` (`tensor<f32>`, marked `nn.step`) picks
-    the dropout masks. Each op's vector-Jacobian product comes from its
+    adds `func.func @gradients(inputs..., target, params..., step, scale)
+    -> (loss, grad per param...)`: a copy of the forward pass, the
+    `nn.train` loss times `scale`, and the reverse sweep. `step`
+    (`tensor<f32>`, marked `nn.step`) picks the dropout masks; `scale`
+    (`tensor<f32>`, marked `nn.loss_scale`) is 1 for gradcheck and a rank's
+    share of the global batch in data-parallel training. Each op's vector-Jacobian product comes from its
     `GradientOpInterface`; the pass only orders them, adds up the adjoints
     of values used more than once (`nn.add`), skips values that do not
     depend on a parameter (inputs, labels, constants, argmax), and gives an
@@ -34,12 +36,15 @@ def AutodiffPass : Pass<"nn-autodiff", "ModuleOp"> {
     func.func @gradients(%x: tensor<?x4xf32> {nn.input = "x"},
                          %t: tensor<?xi32> {nn.target},
                          %w: tensor<4x3xf32> {nn.param = "w"},
-                         %step: tensor<f32> {nn.step})
+                         %step: tensor<f32> {nn.step},
+                         %scale: tensor<f32> {nn.loss_scale})
         -> (tensor<f32> {nn.loss}, tensor<4x3xf32> {nn.grad = "w"}) {
       %y = nn.matmul %x, %w : ...
-      %l = nn.cross_entropy %y, %t : ...
+      %l0 = nn.cross_entropy %y, %t : ...
+      %l = nn.mul %l0, %scale : ...
       %one = arith.constant dense<1.0> : tensor<f32>
-      %dy = nn.cross_entropy_grad %y, %t, %one : ...
+      %seed = nn.mul %one, %scale : ...
+      %dy = nn.cross_entropy_grad %y, %t, %seed : ...
       %xt = nn.transpose %x [1, 0] : (tensor<?x4xf32>) -> tensor<4x?xf32>
       %dw = nn.matmul %xt, %dy : (tensor<4x?xf32>, tensor<?x3xf32>) -> tensor<4x3xf32>
       return %l, %dw : tensor<f32>, tensor<4x3xf32>
