@@ -290,6 +290,10 @@ def lockstep_ms(exe, ranks):
     return float(out.split("ms/step")[1].split()[0])
 
 
+def every(values, fmt):
+    return " ".join(fmt.format(v) for v in values)
+
+
 def report_data_parallel(bench, exe, workdir, reps):
     """One process against mpirun -np 2, one thread each, alternating; then the ceiling
     the machine itself puts on K=2 (bench/lockstep.c: the same work with no data moved,
@@ -305,7 +309,7 @@ def report_data_parallel(bench, exe, workdir, reps):
                                                    ranks if ranks > 1 else 0))
         one, two = (statistics.median(runs[k]) for k in (1, 2))
         print(f"{bench} batch {batch}: K=1 {one:,.0f} img/s, K=2 {two:,.0f} img/s "
-              f"(runs {per_thread(runs, '{:,.0f}').replace('T ', 'K ')}), "
+              f"(runs K=1 {every(runs[1], '{:,.0f}')}; K=2 {every(runs[2], '{:,.0f}')}), "
               f"speedup {two / one:.2f}x, efficiency {two / (2 * one):.0%}")
     runs = {1: [], 2: []}
     for _ in range(reps):
@@ -314,7 +318,7 @@ def report_data_parallel(bench, exe, workdir, reps):
     one, two = (statistics.median(runs[k]) for k in (1, 2))
     print(f"lockstep (no communication, a barrier per step of 2 x ~2 ms chunks): K=1 "
           f"{one:.3f} ms/step, K=2 {two:.3f} ms/step, ceiling {one / two:.2f}x "
-          f"(runs {per_thread(runs, '{:.3f}').replace('T ', 'K ')})")
+          f"(runs K=1 {every(runs[1], '{:.2f}')}; K=2 {every(runs[2], '{:.2f}')})")
 
 
 def run_isolated(name, threads, kind="train", batch=64, iters=0):
