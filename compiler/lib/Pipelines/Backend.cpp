@@ -21,6 +21,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -61,8 +62,11 @@ static LogicalResult runStage(ModuleOp module,
                               const nnc::BackendOptions &options,
                               llvm::function_ref<void(OpPassManager &)> build) {
   PassManager pm(module->getName());
-  if (options.applyMLIRCommandLine && failed(applyPassManagerCLOptions(pm)))
-    return failure();
+  if (options.applyMLIRCommandLine) {
+    if (failed(applyPassManagerCLOptions(pm)))
+      return failure();
+    applyDefaultTimingPassManagerCLOptions(pm); // --mlir-timing
+  }
   build(pm);
   return pm.run(module);
 }
@@ -164,10 +168,11 @@ static std::string findRuntimeLibrary() {
   return std::string(path);
 }
 
-/// Links `object` with the runtime into `output` with the system C++ driver.
+/// Links `objects` with the runtime into `output` with the system C++ driver.
 /// Code with thread blocks calls LLVM's OpenMP runtime (libomp, a system
 /// library); code without them does not depend on it.
-static LogicalResult linkExecutable(ModuleOp module, StringRef object,
+static LogicalResult linkExecutable(ModuleOp module,
+                                    ArrayRef<std::string> objects,
                                     StringRef output, bool usesOpenMP,
                                     const nnc::BackendOptions &options) {
   std::string runtime = findRuntimeLibrary();
@@ -185,8 +190,9 @@ static LogicalResult linkExecutable(ModuleOp module, StringRef object,
 #endif
   if (!driver)
     return module.emitError("cannot find a C++ linker driver (c++ or g++)");
-  SmallVector<StringRef> args = {*driver, "-o",  output, object,
-                                 runtime, "-lz", "-lm",  "-lpthread"};
+  SmallVector<StringRef> args = {*driver, "-o", output};
+  args.append(objects.begin(), objects.end());
+  args.append({runtime, "-lz", "-lm", "-lpthread"});
 #ifdef NNC_SANITIZER_FLAGS
   args.push_back(NNC_SANITIZER_FLAGS);
 #endif
@@ -280,9 +286,14 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
 
   // The kernel table served --emit=ptx; LLVM IR translation has no use for it.
   module->removeAttr("nn.kernel_table");
+  // A CPU executable is optimized and compiled in parts, in parallel; what
+  // --emit shows, and GPU builds (whose kernel registration runs from a
+  // global constructor), stay one module.
+  bool inParts = stage == BackendStage::Exe && options.target == Target::CPU;
   llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> llvmModule = translateToLLVMIR(
-      module, context, printManifest(*manifest), entries, options);
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateToLLVMIR(module, context, printManifest(*manifest), entries,
+                        options, /*optimizeModule=*/!inParts);
   if (!llvmModule)
     return failure();
   if (stage == BackendStage::LLVMIR) {
@@ -300,30 +311,37 @@ LogicalResult nnc::runBackend(ModuleOp module, BackendStage stage,
     return success();
   }
 
-  // Objects and executables go to files; the executable's object is a
-  // temporary that is removed whatever happens.
-  std::string objectPath = outputPath.str();
-  if (stage == BackendStage::Exe) {
-    SmallString<128> tmp;
-    if (llvm::sys::fs::createTemporaryFile("nnc", "o", tmp))
-      return module.emitError("cannot create a temporary object file");
-    objectPath = std::string(tmp);
-  }
-  {
+  if (stage == BackendStage::Obj) {
     std::error_code ec;
-    llvm::ToolOutputFile file(objectPath, ec, llvm::sys::fs::OF_None);
+    llvm::ToolOutputFile file(outputPath, ec, llvm::sys::fs::OF_None);
     if (ec)
       return module.emitError()
-             << "cannot write '" << objectPath << "': " << ec.message();
+             << "cannot write '" << outputPath << "': " << ec.message();
     if (failed(emitMachineCode(*llvmModule, false, options, file.os(), error)))
       return module.emitError() << error;
     file.keep();
-  }
-  if (stage == BackendStage::Obj)
     return success();
+  }
+
+  // The executable's objects are temporaries, removed whatever happens.
   bool usesOpenMP = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
-  LogicalResult linked =
-      linkExecutable(module, objectPath, outputPath, usesOpenMP, options);
-  llvm::sys::fs::remove(objectPath);
-  return linked;
+  SmallVector<std::string> objects;
+  llvm::scope_exit removeObjects([&] {
+    for (const std::string &path : objects)
+      llvm::sys::fs::remove(path);
+  });
+  if (inParts) {
+    if (failed(emitObjectFiles(*llvmModule, options, objects, error)))
+      return module.emitError() << error;
+  } else {
+    SmallString<128> tmp;
+    int fd;
+    if (llvm::sys::fs::createTemporaryFile("nnc", "o", fd, tmp))
+      return module.emitError("cannot create a temporary object file");
+    objects.push_back(std::string(tmp));
+    llvm::raw_fd_ostream file(fd, /*shouldClose=*/true);
+    if (failed(emitMachineCode(*llvmModule, false, options, file, error)))
+      return module.emitError() << error;
+  }
+  return linkExecutable(module, objects, outputPath, usesOpenMP, options);
 }

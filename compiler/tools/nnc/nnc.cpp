@@ -23,6 +23,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "nn/Dialect/NN/IR/NNDialect.h"
 #include "llvm/Pass.h"
 #include "llvm/Support/CommandLine.h"
@@ -326,6 +327,7 @@ static bool compile(mlir::MLIRContext &ctx, nn::DiagEngine &diags,
 static int compile(int argc, char **argv) {
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();
   nn::registerBackendPasses();
   // --help lists nnc's options and the MLIR ones, not all of libLLVM's.
