@@ -6,12 +6,28 @@
  * all-reduce. No data moves between ranks, so K=2's time over K=1's is the
  * loss from the cores' speeds varying step to step alone.
  *
- *   mpicc -O2 -march=native bench/lockstep.c -o lockstep
+ *   cc -O2 -march=native bench/lockstep.c -o lockstep -l:libmpi.so.40
  *   ./lockstep 400 2          one process, 2 chunks per step
  *   mpirun -np 2 ./lockstep 400 2   2 processes, 1 chunk each per step
+ *   mpirun -np 2 ./lockstep 400 2 free   the same with no barrier between
+ *       steps (one at the start and the end): what the cores do side by side
+ *       when they never wait for each other, i.e. the loss from sharing the
+ *       machine (caches, memory, the host) alone
  * prints: ranks, steps, ms per step (mean), and per-chunk p10/p50/p90 ms.
  * bench/run.py (mlp-mpi) runs both and reports the ratio. */
-#include <mpi.h>
+/* The few MPI calls used, declared for Open MPI's ABI (libmpi.so.40, as in
+ * runtime/lib/Mpi.cpp), so that no MPI headers (libopenmpi-dev) are needed:
+ * scripts/setup.sh installs only the library and mpirun. */
+typedef struct ompi_communicator_t *MPI_Comm;
+extern char ompi_mpi_comm_world[];
+#define MPI_COMM_WORLD ((MPI_Comm)(void *)ompi_mpi_comm_world)
+int MPI_Init(int *argc, char ***argv);
+int MPI_Comm_rank(MPI_Comm comm, int *rank);
+int MPI_Comm_size(MPI_Comm comm, int *size);
+int MPI_Barrier(MPI_Comm comm);
+int MPI_Abort(MPI_Comm comm, int code);
+int MPI_Finalize(void);
+double MPI_Wtime(void);
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -40,8 +56,9 @@ int main(int argc, char **argv) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   int steps = argc > 1 ? atoi(argv[1]) : 400;
   int perStep = argc > 2 ? atoi(argv[2]) : 2; /* chunks per global step */
+  int lockstep = !(argc > 3 && argv[3][0] == 'f');
   if (steps < 10 || perStep < size || perStep % size) {
-    fprintf(stderr, "usage: lockstep STEPS CHUNKS (a multiple of the ranks)\n");
+    fprintf(stderr, "usage: lockstep STEPS CHUNKS (a multiple of the ranks) [free]\n");
     MPI_Abort(MPI_COMM_WORLD, 2);
   }
   for (int i = 0; i < M * K; ++i)
@@ -59,8 +76,10 @@ int main(int argc, char **argv) {
       chunk();
       times[s * mine + q] = MPI_Wtime() - t;
     }
-    MPI_Barrier(MPI_COMM_WORLD);
+    if (lockstep)
+      MPI_Barrier(MPI_COMM_WORLD);
   }
+  MPI_Barrier(MPI_COMM_WORLD);
   double total = MPI_Wtime() - start;
   int n = steps * mine;
   qsort(times, n, sizeof(double), byValue);
