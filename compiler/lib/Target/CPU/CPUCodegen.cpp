@@ -121,10 +121,5 @@ struct CPUTransformPass
 
 } // namespace
 
-void nn::registerCPUCodegenPasses() {
-  nn::cpu::registerCPUTransformPass();
-  nn::cpu::registerCollapseContiguousDimsPass();
-  nn::cpu::registerStridedCopiesToLoopsPass();
-  nn::cpu::registerWriteUpdatesInPlacePass();
-  nn::cpu::registerReturnUpdatedArgumentsPass();
-}
+// Every pass of Passes.td, so that a new one cannot be left out.
+void nn::registerCPUCodegenPasses() { nn::cpu::registerNNCPUPasses(); }

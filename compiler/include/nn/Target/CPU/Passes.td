@@ -59,6 +59,27 @@ def CollapseContiguousDimsPass
   ];
 }
 
+def MaterializeTransposedRhsPass
+    : Pass<"nnc-cpu-materialize-transposed-rhs", "::mlir::func::FuncOp"> {
+  let summary = "Transposes a matmul's right operand that it reads "
+                "transposed into a fresh tensor";
+  let description = [{
+    NNToLinalg reads a transposed matrix operand in place, through the
+    matmul's indexing maps. For the left operand that is harmless: the
+    register tile broadcasts single elements of A. The right operand is read
+    as rows of tile-n elements along N; read transposed (B[n, k], as in the
+    backward pass's dX = dY W^T) each such row is tile-n scalar loads from
+    rows K elements apart, assembled into a vector, for every k of every row
+    tile. A matmul whose right operand is read as B[n, k] and has a static
+    shape (a weight) gets `linalg.transpose` of it into a fresh K x N tensor,
+    copied once per call, and reads that in order. The transpose is marked
+    `nnc.transposed_rhs`, which the tile script copies in 8x8 vector tiles.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def StridedCopiesToLoopsPass
     : Pass<"nnc-cpu-strided-copies-to-loops", "::mlir::func::FuncOp"> {
   let summary = "Turns memref.copy between non-contiguous views into "

@@ -12,6 +12,7 @@ module attributes {transform.with_named_sequence} {
       transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
       transform.apply_patterns.vector.lower_outerproduct
       transform.apply_patterns.vector.lower_transfer max_transfer_rank = 1
+      transform.apply_patterns.vector.lower_transpose lowering_strategy = "shuffle_1d"
       transform.apply_patterns.vector.lower_broadcast } : !transform.any_op
     // Canonicalization and shape-cast lowering get sweeps of their own: in
     // the sweep above canonicalization never terminated (memory growing past

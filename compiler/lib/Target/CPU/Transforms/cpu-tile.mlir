@@ -177,6 +177,47 @@ module attributes {transform.with_named_sequence} {
         transform.loop.hoist_loop_invariant_subsets %l : !transform.any_op
       }
     }
+
+    // Transposed copies of weights (nnc-cpu-materialize-transposed-rhs marks
+    // them nnc.transposed_rhs; other transposes are left to loops): in
+    // 8x8 tiles, each a vector.transpose of 8 rows (the last, partial tiles
+    // peeled, so that they are static too); scalar, such a copy took as long
+    // as the gathers it replaces.
+    %transposes = transform.structured.match attributes {nnc.transposed_rhs} in %root : (!transform.any_op) -> !transform.any_op
+    %tt, %ti, %tj = transform.structured.tile_using_for %transposes tile_sizes [8, 8] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+    %tij = transform.merge_handles %tj, %ti : !transform.any_op
+    transform.foreach %tij : !transform.any_op {
+    ^bb0(%l: !transform.any_op):
+      transform.sequence %l : !transform.any_op failures(suppress) {
+      ^bb1(%l2: !transform.any_op):
+        %lc = transform.cast %l2 : !transform.any_op to !transform.op<"scf.for">
+        %main, %rem = transform.loop.peel %lc : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
+      }
+    }
+    // Makes the peeled tiles static, touching nothing else in the function:
+    // a one-trip row loop (a peeled remainder) is replaced by its body, so
+    // that its row is a constant, then the column loops are canonicalized.
+    %ttiles0 = transform.structured.match attributes {nnc.transposed_rhs} in %root : (!transform.any_op) -> !transform.any_op
+    %tloops = transform.get_parent_op %ttiles0 {op_name = "scf.for", deduplicate} : (!transform.any_op) -> !transform.any_op
+    %trows = transform.get_parent_op %tloops {op_name = "scf.for", deduplicate} : (!transform.any_op) -> !transform.any_op
+    transform.foreach %trows : !transform.any_op {
+    ^bb0(%l: !transform.any_op):
+      transform.loop.promote_if_one_iteration %l : !transform.any_op
+    }
+    %ttiles1 = transform.structured.match attributes {nnc.transposed_rhs} in %root : (!transform.any_op) -> !transform.any_op
+    %tcols = transform.get_parent_op %ttiles1 {op_name = "scf.for", deduplicate} : (!transform.any_op) -> !transform.any_op
+    transform.foreach %tcols : !transform.any_op {
+    ^bb0(%l: !transform.any_op):
+      transform.apply_patterns to %l { transform.apply_patterns.canonicalization } : !transform.any_op
+    }
+    %ttiles = transform.structured.match attributes {nnc.transposed_rhs} in %root : (!transform.any_op) -> !transform.any_op
+    transform.foreach %ttiles : !transform.any_op {
+    ^bb0(%op: !transform.any_op):
+      transform.sequence %op : !transform.any_op failures(suppress) {
+      ^bb1(%op2: !transform.any_op):
+        transform.structured.vectorize %op2 : !transform.any_op
+      }
+    }
     transform.yield
   }
 }
