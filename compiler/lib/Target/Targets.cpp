@@ -4,6 +4,7 @@
 #include "CPU/CPUCodegen.h"
 #include "nn/Pipelines/Backend.h"
 #include "nn/Target/CUDA/Passes.h"
+#include "nn/Target/Shared/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
 
@@ -31,6 +32,7 @@ struct CUDAPipelineOptions : PassPipelineOptions<CUDAPipelineOptions> {
 void nn::registerTargetPasses() {
   registerCPUCodegenPasses();
   nn::cuda::registerNNCUDAPasses();
+  nn::shared::registerNNSharedPasses();
   PassPipelineRegistration<>(
       "nn-lower-cpu", "linalg on tensors to the LLVM dialect for this CPU",
       [](OpPassManager &pm) {

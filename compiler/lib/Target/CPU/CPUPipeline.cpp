@@ -61,7 +61,8 @@ void nn::buildCPULoweringPipeline(OpPassManager &pm,
                           : "nnc-cpu-transform{stage=tile isa=avx2}");
   addBufferizePipeline(pm, "func.func(nnc-cpu-return-updated-arguments)");
   addPipelineText(pm, "nnc-cpu-transform{stage=lower},"
-                      "func.func(nnc-cpu-strided-copies-to-loops)");
+                      "func.func(nnc-cpu-strided-copies-to-loops,"
+                      "convert-linalg-to-loops,nn-accumulate-in-registers)");
   buildHostLLVMPipeline(pm);
 }
 

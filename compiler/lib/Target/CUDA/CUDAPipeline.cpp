@@ -36,7 +36,7 @@ namespace {
 /// mappable; the grid is then computed from the batch at run time.
 constexpr llvm::StringLiteral kMapToGPU =
     "func.func(nn-gpu-prepare-linalg,convert-linalg-to-parallel-loops,"
-    "canonicalize,cse,scf-parallel-loop-fusion,nn-gpu-accumulate-in-registers,"
+    "canonicalize,cse,scf-parallel-loop-fusion,nn-accumulate-in-registers,"
     "nn-gpu-collapse-parallel-loops,"
     "scf-parallel-loop-tiling{parallel-loop-tile-sizes=64 "
     "no-min-max-bounds},gpu-map-parallel-loops{mapping-policy=innermost-first})"

@@ -124,22 +124,4 @@ def CollapseParallelLoopsPass
                            "::mlir::scf::SCFDialect"];
 }
 
-def AccumulateInRegistersPass
-    : Pass<"nn-gpu-accumulate-in-registers", "::mlir::func::FuncOp"> {
-  let summary = "Keeps a reduction loop's accumulator in a register";
-  let description = [{
-    `convert-linalg-to-parallel-loops` writes a reduction as a loop that
-    loads the output element, adds, and stores it back on every iteration.
-    Nothing tells LLVM that the output does not alias the inputs, so on a
-    GPU each iteration waits for a round trip through memory: the MLP's
-    first matmul (784 iterations per thread) took 241 us per step on an
-    H200. A `scf.for` whose only store writes the element it loads, at
-    indices fixed for the loop, and which otherwise only loads and computes,
-    gets the element as an iteration argument instead: one load before the
-    loop, one store after it. The same additions run in the same order.
-  }];
-  let dependentDialects = ["::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
-}
-
 #endif // NN_TARGET_CUDA_PASSES_TD

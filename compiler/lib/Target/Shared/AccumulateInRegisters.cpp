@@ -6,20 +6,20 @@
 //   %r = scf.for %k iter_args(%a = %a0) { ...; yield %s }
 //   store %r, %out[%i]
 // when that store is the loop's only memory write and %out is read nowhere
-// else in the loop.
+// else in the loop. Both targets run it after linalg becomes loops.
 //
 //===----------------------------------------------------------------------===//
 
-#include "nn/Target/CUDA/Passes.h"
+#include "nn/Target/Shared/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-namespace nn::cuda {
+namespace nn::shared {
 #define GEN_PASS_DEF_ACCUMULATEINREGISTERSPASS
-#include "nn/Target/CUDA/Passes.h.inc"
-} // namespace nn::cuda
+#include "nn/Target/Shared/Passes.h.inc"
+} // namespace nn::shared
 
 using namespace mlir;
 
@@ -55,7 +55,8 @@ findAccumulator(scf::ForOp loop) {
 }
 
 struct AccumulateInRegistersPass
-    : nn::cuda::impl::AccumulateInRegistersPassBase<AccumulateInRegistersPass> {
+    : nn::shared::impl::AccumulateInRegistersPassBase<
+          AccumulateInRegistersPass> {
   void runOnOperation() override {
     SmallVector<scf::ForOp> loops;
     getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });

@@ -1,8 +1,12 @@
-// nn-gpu-accumulate-in-registers: a loop that loads, adds into and stores back one element
+// nn-accumulate-in-registers: a loop that loads, adds into and stores back one element
 // carries it as an iteration argument instead (one load before, one store after); loops
 // that store elsewhere too, read the element at another index, or store at indices that
 // change in the loop are left alone.
-// RUN: nn-opt %s --pass-pipeline='builtin.module(func.func(nn-gpu-accumulate-in-registers))' | FileCheck %s
+// Both targets run it (the CUDA pipeline on its kernels' loops, the CPU pipeline after
+// linalg becomes loops): the CPU run checks that a bias gradient's sum along W keeps its
+// accumulator in a register instead of storing after every addition.
+// RUN: nn-opt %s --pass-pipeline='builtin.module(func.func(nn-accumulate-in-registers))' | FileCheck %s
+// RUN: nn-opt %s --nn-lower-cpu --mlir-print-ir-after=nn-accumulate-in-registers -o /dev/null 2>&1 | FileCheck %s --check-prefix=CPU
 
 // CHECK-LABEL: func.func @dot
 // CHECK-SAME: (%[[A:.*]]: memref<?x784xf32>, %[[B:.*]]: memref<784x128xf32>, %[[C:.*]]: memref<?x128xf32>, %[[I:.*]]: index, %[[J:.*]]: index)
@@ -57,4 +61,20 @@ func.func @left_alone(%a: memref<16xf32>, %c: memref<16xf32>, %d: memref<16xf32>
     memref.store %s, %c[%k] : memref<16xf32>
   }
   return
+}
+
+// CPU-LABEL: func.func @bias_gradient
+// CPU: %[[INIT:.*]] = memref.load %{{.*}} : memref<6xf32>
+// CPU-NEXT: %[[SUM:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]]) -> (f32) {
+// CPU-NOT: memref.store
+// CPU: scf.yield
+// CPU-NEXT: }
+// CPU-NEXT: memref.store %[[SUM]], %{{.*}} : memref<6xf32>
+func.func @bias_gradient(%dy: tensor<?x6x24x24xf32>, %init: tensor<6xf32>) -> tensor<6xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (c)>], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%dy : tensor<?x6x24x24xf32>) outs(%init : tensor<6xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %acc, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<6xf32>
+  return %r : tensor<6xf32>
 }
