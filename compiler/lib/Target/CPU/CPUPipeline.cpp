@@ -36,6 +36,7 @@ constexpr llvm::StringLiteral kHostToLLVM =
     "convert-scf-to-cf,convert-vector-to-llvm,convert-arith-to-llvm,"
     "convert-math-to-llvm,convert-math-to-libm,convert-cf-to-llvm,"
     "convert-ub-to-llvm,convert-openmp-to-llvm,convert-func-to-llvm,"
+    "llvm.func(nn-aligned-pointer-provenance),"
     "reconcile-unrealized-casts";
 } // namespace
 
