@@ -331,15 +331,15 @@ static Value accumulateWindows(OpBuilder &b, Location loc, Value dx,
                                 AffineMap::get(6, 0, {n, c, oh, ow}, ctx));
     maps.push_back(AffineMap::get(6, 0, {i, j}, ctx));
     maps.push_back(b.getMultiDimIdentityMap(6));
-    Value spread =
-        linalg::GenericOp::create(
-            b, loc, windowsType, operands, init, maps,
-            SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
-            [&](OpBuilder &nb, Location l, ValueRange a) {
-              ValueRange in = a.drop_back(2);
-              linalg::YieldOp::create(nb, l, share(nb, l, a[in.size()], in));
-            })
-            .getResult(0);
+    auto spreadOp = linalg::GenericOp::create(
+        b, loc, windowsType, operands, init, maps,
+        SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          ValueRange in = a.drop_back(2);
+          linalg::YieldOp::create(nb, l, share(nb, l, a[in.size()], in));
+        });
+    spreadOp->setAttr(kBatchParallelMarker, b.getUnitAttr());
+    Value spread = spreadOp.getResult(0);
     return tensor::CollapseShapeOp::create(b, loc, dxType, spread, groups);
   }
   for (int64_t k = 0; k < size * size; ++k) {

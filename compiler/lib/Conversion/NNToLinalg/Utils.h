@@ -17,6 +17,11 @@ namespace mlir::nn {
 /// (compiler/lib/Target/CPU/CPUCodegen.cpp) matches it by this name.
 constexpr llvm::StringLiteral kConvFilterGradMarker = "nnc.conv_filter_grad";
 
+/// Marks a generic whose first loop is the batch and whose images are
+/// independent (a pooling gradient); the CPU codegen script shares its
+/// images out over the threads.
+constexpr llvm::StringLiteral kBatchParallelMarker = "nnc.batch_parallel";
+
 /// Computes one result element from the operands' elements.
 using ScalarFn = llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
 /// Computes the new accumulators from input elements then old accumulators.
