@@ -5,11 +5,12 @@
 // rank r taking samples [b*r/K, b*(r+1)/K). Each rank runs @gradients on its
 // slice with the loss scaled by n_r/b, so that the sum over ranks is the
 // mean over the global batch: sum_r (n_r/b) * (1/n_r) sum_{i in slice r} g_i
-// = (1/b) sum_i g_i. MPI_Allreduce sums the loss, a stop flag and the small
+// = (1/b) sum_i g_i. MpiBufferSum sums the loss, a stop flag and the small
 // gradients in one fused buffer, and each large gradient in place in the
-// buffer @gradients returned (no copy); each rank then runs @apply_gradients
-// on the same sums, so the parameters and optimizer state stay bit-identical
-// on all ranks.
+// buffer @gradients returned (no copy): through node shared memory when all
+// ranks share a node, else one MPI_Allreduce per buffer; each rank then runs
+// @apply_gradients on the same sums, so the parameters and optimizer state stay
+// bit-identical on all ranks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,10 +77,12 @@ DataParallelStep::~DataParallelStep() {
     return;
   const MpiJob &job = mpiJob();
   fprintf(stderr,
-          "rank %d of %d: %lld steps, per step %.3f ms gradients, %.3f ms "
-          "copy into the fused buffer, %.3f ms all-reduces (with waiting for "
-          "the slowest rank), %.3f ms update\n",
-          job.rank, job.size, (long long)steps, seconds[0] / steps * 1e3,
+          "rank %d of %d: %lld steps, sums through %s, per step %.3f ms "
+          "gradients, %.3f ms copy into the fused buffer, %.3f ms sums (with "
+          "waiting for the slowest rank), %.3f ms update\n",
+          job.rank, job.size, (long long)steps,
+          sums->shared() ? "node shared memory" : "MPI_Allreduce",
+          seconds[0] / steps * 1e3,
           seconds[1] / steps * 1e3, seconds[2] / steps * 1e3,
           seconds[3] / steps * 1e3);
 }
@@ -152,14 +155,22 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
                     fused.data() + offsets[i]);
   }
   double reduceStart = now();
-  NNRT_TRY(mpiSum(fused.data(), fused.size()));
+  std::vector<float *> buffers = {fused.data()};
   for (size_t i = 0; i < offsets.size(); ++i)
     if (offsets[i] == kOwnBucket)
-      NNRT_TRY(
-          mpiSum(results[i + 1].as<float>(), (size_t)results[i + 1].numel()));
+      buffers.push_back(results[i + 1].as<float>());
+  if (!sums) { // collective: the first step of every rank
+    std::vector<size_t> sizes = {fused.size()};
+    for (size_t i = 0; i < offsets.size(); ++i)
+      if (offsets[i] == kOwnBucket)
+        sizes.push_back((size_t)checkedNumel(m.params[i].shape));
+    NNRT_TRY(MpiBufferSum::create(std::move(sizes), sums));
+  }
+  std::vector<const float *> summed;
+  NNRT_TRY(sums->sum(buffers.data(), summed));
   double updateStart = now();
-  out_loss = fused[0];
-  out_stop = fused[1] > 0;
+  out_loss = summed[0][0];
+  out_stop = summed[0][1] > 0;
 
   float stepValue = (float)(s.step + 1);
   nnrt_tensor lrT = hostView(&lr, NNRT_F32, {}),
@@ -170,11 +181,13 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
     args.push_back(&s.params[i].t);
     specs.push_back(&m.params[i]);
   }
+  // apply_gradients only reads them (nnc-cpu-write-updates-in-place): the
+  // sums may be memory that every rank reads.
   std::vector<nnrt_tensor> grads(s.params.size());
-  for (size_t i = 0; i < grads.size(); ++i) {
-    grads[i] = offsets[i] == kOwnBucket ? results[i + 1].t
-                                        : hostView(fused.data() + offsets[i],
-                                                   NNRT_F32, m.params[i].shape);
+  for (size_t i = 0, big = 1; i < grads.size(); ++i) {
+    const float *g = offsets[i] == kOwnBucket ? summed[big++]
+                                              : summed[0] + offsets[i];
+    grads[i] = hostView(const_cast<float *>(g), NNRT_F32, m.params[i].shape);
     args.emplace_back();
     NNRT_TRY(uploads.put(3 + i, grads[i], args.back()));
   }

@@ -363,6 +363,8 @@ Status callGradients(const Session &s, const nnrt_tensor *x,
                      const nnrt_tensor *y, const nnrt_tensor *step,
                      const nnrt_tensor *scale, std::vector<Tensor> &out);
 
+class MpiBufferSum; // Mpi.h
+
 /// The steps of data-parallel training (DataParallel.cpp, docs/
 /// distributed.md) for one session: rank r of K takes its fixed slice of
 /// each global batch through @gradients, with its share of the batch as the
@@ -394,6 +396,7 @@ private:
   static constexpr size_t kOwnBucket = ~size_t(0);
   std::vector<size_t> offsets;
   std::vector<float> fused; // loss, stop flag, small gradients; 16-float slots
+  std::unique_ptr<MpiBufferSum> sums; // fused, then the large gradients
   int64_t steps = 0;
   double seconds[4] = {0, 0, 0, 0}; // gradients, copy, all-reduce, update
 };

@@ -23,11 +23,14 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <string>
+#include <vector>
 
 using namespace nnrt;
 
 namespace {
-using Handle = void *; // MPI_Comm, MPI_Datatype, MPI_Op, MPI_Errhandler
+using Handle = void *;  // MPI_Comm, MPI_Datatype, MPI_Op, MPI_Errhandler,
+                        // MPI_Info, MPI_Win
+using Aint = ptrdiff_t; // MPI_Aint
 
 struct Api {
   int (*init)(int *, char ***);
@@ -35,11 +38,22 @@ struct Api {
   int (*commSize)(Handle, int *);
   int (*commSetErrhandler)(Handle, Handle);
   int (*allreduce)(const void *, void *, int, Handle, Handle, Handle);
+  int (*barrier)(Handle);
+  int (*commSplitType)(Handle, int, int, Handle, Handle *);
+  int (*winAllocateShared)(Aint, int, Handle, Handle, void *, Handle *);
+  int (*winSharedQuery)(Handle, int, Aint *, int *, void *);
+  int (*winLockAll)(int, Handle);
+  int (*winUnlockAll)(Handle);
+  int (*winSync)(Handle);
+  int (*winFree)(Handle *);
   int (*errorString)(int, char *, int *);
   int (*abort)(Handle, int);
   int (*finalize)();
-  Handle world, f32, f64, u64, sum, min, max, errorsReturn;
+  Handle world, f32, f64, u64, sum, min, max, errorsReturn, infoNull;
 };
+
+/// Open MPI's MPI_COMM_TYPE_SHARED (the first of its split types).
+constexpr int kCommTypeShared = 0;
 
 Api api;
 MpiJob job;
@@ -96,6 +110,14 @@ Status load(const char *variable) {
   NNRT_MPI_FN(commSize, "MPI_Comm_size");
   NNRT_MPI_FN(commSetErrhandler, "MPI_Comm_set_errhandler");
   NNRT_MPI_FN(allreduce, "MPI_Allreduce");
+  NNRT_MPI_FN(barrier, "MPI_Barrier");
+  NNRT_MPI_FN(commSplitType, "MPI_Comm_split_type");
+  NNRT_MPI_FN(winAllocateShared, "MPI_Win_allocate_shared");
+  NNRT_MPI_FN(winSharedQuery, "MPI_Win_shared_query");
+  NNRT_MPI_FN(winLockAll, "MPI_Win_lock_all");
+  NNRT_MPI_FN(winUnlockAll, "MPI_Win_unlock_all");
+  NNRT_MPI_FN(winSync, "MPI_Win_sync");
+  NNRT_MPI_FN(winFree, "MPI_Win_free");
   NNRT_MPI_FN(errorString, "MPI_Error_string");
   NNRT_MPI_FN(abort, "MPI_Abort");
   NNRT_MPI_FN(finalize, "MPI_Finalize");
@@ -108,6 +130,7 @@ Status load(const char *variable) {
   api.min = sym("ompi_mpi_op_min");
   api.max = sym("ompi_mpi_op_max");
   api.errorsReturn = sym("ompi_mpi_errors_return");
+  api.infoNull = sym("ompi_mpi_info_null");
   if (!missing.empty())
     return nnrt_status_make("%s is not Open MPI's libmpi.so.40 (no %s); this "
                             "executable speaks Open MPI's ABI",
@@ -128,6 +151,8 @@ Status allreduce(void *data, size_t count, size_t elementBytes, Handle type,
   }
   return nullptr;
 }
+/// The shared-memory windows of MpiBufferSum, freed before MPI_Finalize.
+std::vector<Handle> windows;
 } // namespace
 
 const MpiJob &nnrt::mpiJob() { return job; }
@@ -176,8 +201,148 @@ void nnrt::mpiFinish(int exitCode) {
   if (!started)
     return;
   started = false;
-  if (exitCode != 0)
+  if (exitCode != 0) {
     api.abort(api.world, exitCode);
-  else
-    api.finalize();
+    return;
+  }
+  // Collective, like MPI_Finalize: every rank gets here after success.
+  for (Handle &w : windows) {
+    api.winUnlockAll(w);
+    api.winFree(&w);
+  }
+  windows.clear();
+  api.finalize();
+}
+
+Status MpiBufferSum::create(std::vector<size_t> sizes,
+                            std::unique_ptr<MpiBufferSum> &out) {
+  auto sum = std::unique_ptr<MpiBufferSum>(new MpiBufferSum);
+  sum->sizes = std::move(sizes);
+  for (size_t n : sum->sizes) {
+    sum->offsets.push_back(sum->total);
+    sum->total += n;
+  }
+  out = std::move(sum);
+  const char *env = getenv("NNRT_MPI_SHARED_SUM");
+  if (!started || (env && !strcmp(env, "0")))
+    return nullptr;
+  Handle node = nullptr;
+  if (int rc = api.commSplitType(api.world, kCommTypeShared, job.rank,
+                                 api.infoNull, &node))
+    return mpiError("MPI_Comm_split_type", rc);
+  int nodeSize = 0;
+  if (int rc = api.commSize(node, &nodeSize))
+    return mpiError("MPI_Comm_size", rc);
+  if (nodeSize != job.size)
+    return nullptr; // ranks on several nodes: MPI_Allreduce
+  // Ordered by world rank (the split key), so node rank = world rank.
+  MpiBufferSum &m = *out;
+  float *base = nullptr;
+  Handle win = nullptr;
+  // Every rank's segment holds what it publishes (its own slice unused);
+  // rank 0's holds the summed concatenation after it.
+  size_t floats = std::max<size_t>(m.total, 1) * (job.rank == 0 ? 2 : 1);
+  if (int rc = api.winAllocateShared(
+          (Aint)(floats * sizeof(float)), sizeof(float),
+          api.infoNull, node, &base, &win))
+    return mpiError("MPI_Win_allocate_shared (node shared memory for the "
+                    "gradient sums; NNRT_MPI_SHARED_SUM=0 sums with "
+                    "MPI_Allreduce instead)",
+                    rc);
+  windows.push_back(win);
+  m.node = node;
+  m.window = win;
+  for (int k = 0; k < job.size; ++k) {
+    Aint bytes = 0;
+    int unit = 0;
+    float *segment = nullptr;
+    if (int rc = api.winSharedQuery(win, k, &bytes, &unit, &segment))
+      return mpiError("MPI_Win_shared_query", rc);
+    m.segments.push_back(segment);
+  }
+  m.result = m.segments[0] + std::max<size_t>(m.total, 1);
+  if (int rc = api.winLockAll(0, win))
+    return mpiError("MPI_Win_lock_all", rc);
+  return nullptr;
+}
+
+Status MpiBufferSum::barrier() {
+  // Win_sync orders this rank's stores to the window before the barrier and
+  // the other ranks' stores before this rank's loads after it.
+  api.winSync(window);
+  if (int rc = api.barrier(node))
+    return mpiError("MPI_Barrier", rc);
+  api.winSync(window);
+  return nullptr;
+}
+
+/// Calls f(buffer index, begin, end) for the pieces of the buffers that the
+/// flat index range [lo, hi) of their concatenation covers.
+template <typename F>
+static void forPieces(const std::vector<size_t> &offsets,
+                      const std::vector<size_t> &sizes, size_t lo, size_t hi,
+                      F f) {
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    size_t begin = std::max(lo, offsets[i]),
+           end = std::min(hi, offsets[i] + sizes[i]);
+    if (begin < end)
+      f(i, begin, end);
+  }
+}
+
+/// dst[j] = a[j] + b[j] (dst may be a or b), eight lanes at a time: the
+/// runtime is built -O2, at which GCC leaves such a loop scalar.
+static void addInto(float *dst, const float *a, const float *b, size_t n) {
+  typedef float Lanes __attribute__((vector_size(32)));
+  size_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    Lanes x, y;
+    memcpy(&x, a + j, sizeof x);
+    memcpy(&y, b + j, sizeof y);
+    x += y;
+    memcpy(dst + j, &x, sizeof x);
+  }
+  for (; j < n; ++j)
+    dst[j] = a[j] + b[j];
+}
+
+Status MpiBufferSum::sum(float *const *buffers,
+                         std::vector<const float *> &out) {
+  out.assign(buffers, buffers + sizes.size());
+  if (!started)
+    return nullptr;
+  if (!window) {
+    for (size_t i = 0; i < sizes.size(); ++i)
+      NNRT_TRY(mpiSum(buffers[i], sizes[i]));
+    return nullptr;
+  }
+  // Rank r owns the flat slice [T r/K, T (r+1)/K) of the concatenation: it
+  // publishes the rest of its buffers in its segment, then sums its slice
+  // over the ranks in rank order (so the bits do not depend on which rank
+  // sums) into the shared result, which every rank reads after the second
+  // barrier. Two barriers per step keep the next step's writes off what a
+  // slower rank may still be reading.
+  const int K = job.size, R = job.rank;
+  size_t lo = total * R / K, hi = total * (R + 1) / K;
+  float *mine = segments[R];
+  auto publish = [&](size_t i, size_t begin, size_t end) {
+    std::copy(buffers[i] + (begin - offsets[i]),
+              buffers[i] + (end - offsets[i]), mine + begin);
+  };
+  forPieces(offsets, sizes, 0, lo, publish);
+  forPieces(offsets, sizes, hi, total, publish);
+  NNRT_TRY(barrier());
+  forPieces(offsets, sizes, lo, hi, [&](size_t i, size_t begin, size_t end) {
+    const float *own = buffers[i] + (begin - offsets[i]);
+    auto term = [&](int k) { return k == R ? own : segments[k] + begin; };
+    float *sum = result + begin;
+    size_t n = end - begin;
+    addInto(sum, term(0), term(1), n);
+    for (int k = 2; k < K; ++k)
+      addInto(sum, sum, term(k), n);
+  });
+  NNRT_TRY(barrier());
+  for (size_t i = 0; i < sizes.size(); ++i)
+    out[i] = result + offsets[i];
+  return nullptr;
 }

@@ -3,7 +3,8 @@
 // body reads the old value through the init. An update that reads another one (the new
 // weights read the new momentum) is fused with it into one op with both results. Updates of
 // at least 32768 elements are marked for thread blocks. Unmarked results, inits that are not
-// tensor.empty and reductions keep their fresh tensors.
+// tensor.empty and reductions keep their fresh tensors. Every argument that no result
+// replaces becomes read-only (bufferization.writable = false).
 // RUN: nn-opt %s --pass-pipeline='builtin.module(func.func(nnc-cpu-write-updates-in-place))' | FileCheck %s
 // After bufferization (nnc-cpu-return-updated-arguments after the deallocation), the step
 // returns its arguments themselves: no allocation or copy of them is left. Where the old
@@ -15,7 +16,7 @@
 #scalar2 = affine_map<(d0, d1) -> ()>
 
 // CHECK-LABEL: func.func @step
-// CHECK-SAME: (%[[W:[^:]*]]: tensor<256x128xf32> {nn.param = "w"}, %[[B:[^:]*]]: tensor<128xf32> {nn.param = "b"}, %[[M:[^:]*]]: tensor<256x128xf32> {nn.state = "w.momentum"}, %[[G:[^:]*]]: tensor<256x128xf32>, %[[GB:[^:]*]]: tensor<128xf32>, %[[LR:[^:]*]]: tensor<f32>)
+// CHECK-SAME: (%[[W:[^:]*]]: tensor<256x128xf32> {nn.param = "w"}, %[[B:[^:]*]]: tensor<128xf32> {nn.param = "b"}, %[[M:[^:]*]]: tensor<256x128xf32> {nn.state = "w.momentum"}, %[[G:[^:]*]]: tensor<256x128xf32> {bufferization.writable = false}, %[[GB:[^:]*]]: tensor<128xf32> {bufferization.writable = false}, %[[LR:[^:]*]]: tensor<f32> {bufferization.writable = false})
 // CHECK: %[[NEW:.*]]:2 = linalg.generic {{.*}} ins(%[[LR]], %[[G]] : tensor<f32>, tensor<256x128xf32>) outs(%[[M]], %[[W]] : tensor<256x128xf32>, tensor<256x128xf32>) attrs = {nnc.parallel_update}
 // CHECK: ^bb0(%[[LRIN:.*]]: f32, %[[GIN:.*]]: f32, %[[MOUT:.*]]: f32, %[[WOUT:.*]]: f32):
 // CHECK: %[[DECAYED:.*]] = arith.mulf %[[MOUT]]
@@ -111,4 +112,31 @@ func.func @read_after(%b: tensor<128xf32> {nn.param = "b"}, %gb: tensor<128xf32>
     linalg.yield %0 : f32
   } -> tensor<128xf32>
   return %newb, %old : tensor<128xf32>, tensor<128xf32>
+}
+
+// Every other argument is read-only: an op whose destination is one (here a gradient scaled
+// in place) writes a copy of it, never the caller's buffer, which data-parallel training
+// shares between processes.
+// CHECK-LABEL: func.func @read_only
+// CHECK-SAME: (%{{[^:]*}}: tensor<128xf32> {nn.param = "b"}, %{{[^:]*}}: tensor<128xf32> {bufferization.writable = false})
+// BUF-LABEL: func.func @read_only
+// BUF: %[[COPY:.*]] = memref.alloc
+// BUF: memref.copy %arg1, %[[COPY]]
+// BUF: return %arg0, %[[COPY]] :
+func.func @read_only(%b: tensor<128xf32> {nn.param = "b"}, %gb: tensor<128xf32>)
+    -> (tensor<128xf32> {nn.param = "b"}, tensor<128xf32>) {
+  %e = tensor.empty() : tensor<128xf32>
+  %newb = linalg.generic {indexing_maps = [#id1, #id1, #id1], iterator_types = ["parallel"]}
+      ins(%b, %gb : tensor<128xf32>, tensor<128xf32>) outs(%e : tensor<128xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %0 = arith.subf %a, %c : f32
+    linalg.yield %0 : f32
+  } -> tensor<128xf32>
+  %twice = linalg.generic {indexing_maps = [#id1], iterator_types = ["parallel"]}
+      outs(%gb : tensor<128xf32>) {
+  ^bb0(%o: f32):
+    %0 = arith.addf %o, %o : f32
+    linalg.yield %0 : f32
+  } -> tensor<128xf32>
+  return %newb, %twice : tensor<128xf32>, tensor<128xf32>
 }

@@ -1,7 +1,8 @@
 //===- WriteUpdatesInPlace.cpp - nnc-cpu-write-updates-in-place -----------===//
 //
 // The elementwise op that computes a new parameter or optimizer state writes
-// into the argument it replaces instead of a fresh tensor (see Passes.td).
+// into the argument it replaces instead of a fresh tensor; every other
+// argument is read-only (see Passes.td).
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,7 +31,19 @@ struct WriteUpdatesInPlacePass
   void runOnOperation() override {
     while (fuseOneChain()) {
     }
-    for (auto [returned, arg] : nn::cpu::updatedArguments(getOperation())) {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    SmallVector<nn::cpu::UpdatedArgument> updates =
+        nn::cpu::updatedArguments(func);
+    for (BlockArgument arg : func.getArguments())
+      if (isa<TensorType>(arg.getType()) &&
+          llvm::none_of(updates, [&](const nn::cpu::UpdatedArgument &u) {
+            return u.arg == arg;
+          }))
+        func.setArgAttr(arg.getArgNumber(), "bufferization.writable",
+                        BoolAttr::get(&getContext(), false));
+    for (auto [returned, arg] : updates) {
       auto value = dyn_cast<OpResult>(returned->get());
       auto generic =
           value ? dyn_cast<linalg::GenericOp>(value.getOwner()) : nullptr;

@@ -87,12 +87,23 @@ def epoch_lines(stdout):
             if l.startswith("epoch ")]
 
 
-def train(exe, workdir, ranks, *args):
-    """Trains with 1 thread per rank; ranks = 0 is the single process (no mpirun)."""
+def train(exe, workdir, ranks, *args, mpi_args=(), stderr=None):
+    """Trains with 1 thread per rank; ranks = 0 is the single process (no mpirun).
+    mpi_args go to mpirun; stderr, a list, gets the ranks' stderr."""
     cmd = [exe, "train", "--quiet", "--threads", "1", "--data", workdir, *args]
     if ranks:
-        cmd = MPIRUN + ["-np", str(ranks)] + cmd
-    return epoch_lines(run(cmd, workdir).stdout)
+        cmd = MPIRUN + list(mpi_args) + ["-np", str(ranks)] + cmd
+    r = run(cmd, workdir)
+    if stderr is not None:
+        stderr.append(r.stderr)
+    return epoch_lines(r.stdout)
+
+
+# The two ways the ranks' gradients are summed (runtime/lib/Mpi.h, MpiBufferSum): node
+# shared memory when every rank is on one node, else MPI_Allreduce (forced here with
+# NNRT_MPI_SHARED_SUM=0); NNRT_DP_TIMES=1 makes every rank name the one it used.
+SUMS = (("node shared memory", ["-x", "NNRT_DP_TIMES=1"]),
+        ("MPI_Allreduce", ["-x", "NNRT_DP_TIMES=1", "-x", "NNRT_MPI_SHARED_SUM=0"]))
 
 
 def numbers(line):
@@ -105,30 +116,53 @@ def equal(exe, workdir):
     if meta.get("step") != "50":
         sys.exit(f"single process: step {meta.get('step')}, expected 50")
     for ranks in (2, 3):
-        lines = train(exe, workdir, ranks, "--save", f"k{ranks}.safetensors")
-        got, gmeta = read_safetensors(os.path.join(workdir, f"k{ranks}.safetensors"))
-        if gmeta.get("step") != "50" or sorted(got) != sorted(single):
-            sys.exit(f"K={ranks}: step {gmeta.get('step')}, tensors {sorted(got)}")
-        worst = max(float(np.abs(got[k] - single[k]).max()) for k in single)
-        print(f"K={ranks}: max |w - w_single| over {len(single)} tensors = {worst:.2e}")
-        if not worst <= 1e-5:
-            sys.exit(f"K={ranks}: weights differ from the single process by {worst:.3e}")
-        if len(lines) != 1 or len(ref) != 1:
-            sys.exit(f"K={ranks}: epoch lines {lines}, single process {ref}")
-        a, b = numbers(lines[0]), numbers(ref[0])
-        if len(a) != len(b) or max(abs(p - q) for p, q in zip(a, b)) > 1e-4:
-            sys.exit(f"K={ranks}: epoch line {lines[0]!r} vs single process {ref[0]!r}")
+        for way, (sums, mpi_args) in enumerate(SUMS):
+            name = f"k{ranks}_{way}.safetensors"
+            lines = train_summing(exe, workdir, ranks, sums, mpi_args, "--save", name)
+            got, gmeta = read_safetensors(os.path.join(workdir, name))
+            if gmeta.get("step") != "50" or sorted(got) != sorted(single):
+                sys.exit(f"K={ranks}: step {gmeta.get('step')}, tensors {sorted(got)}")
+            worst = max(float(np.abs(got[k] - single[k]).max()) for k in single)
+            print(f"K={ranks}, sums through {sums}: max |w - w_single| over "
+                  f"{len(single)} tensors = {worst:.2e}")
+            if not worst <= 1e-5:
+                sys.exit(f"K={ranks}: weights differ from the single process by {worst:.3e}")
+            if len(lines) != 1 or len(ref) != 1:
+                sys.exit(f"K={ranks}: epoch lines {lines}, single process {ref}")
+            a, b = numbers(lines[0]), numbers(ref[0])
+            if len(a) != len(b) or max(abs(p - q) for p, q in zip(a, b)) > 1e-4:
+                sys.exit(f"K={ranks}: epoch line {lines[0]!r} vs single process {ref[0]!r}")
+    # Two ranks sum g0 + g1 either way: the same bits.
+    with open(os.path.join(workdir, "k2_0.safetensors"), "rb") as f0, \
+            open(os.path.join(workdir, "k2_1.safetensors"), "rb") as f1:
+        if f0.read() != f1.read():
+            sys.exit("K=2: the two ways of summing gave different checkpoints")
+    print("K=2: both ways of summing give byte-identical checkpoints")
     # Batch 1574: the epoch ends with a batch of 2 samples, so under K = 3 rank 0's slice
     # of it is empty.
     train(exe, workdir, 0, "--batch", "1574", "--save", "single_b.safetensors")
-    train(exe, workdir, 3, "--batch", "1574", "--save", "k3_b.safetensors")
     a, _ = read_safetensors(os.path.join(workdir, "single_b.safetensors"))
-    b, meta = read_safetensors(os.path.join(workdir, "k3_b.safetensors"))
-    worst = max(float(np.abs(a[k] - b[k]).max()) for k in a)
-    print(f"K=3, a last batch of 2: max |w - w_single| = {worst:.2e}")
-    if meta.get("step") != "3" or not worst <= 1e-5:
-        sys.exit(f"K=3 with an empty slice: step {meta.get('step')}, difference {worst:.3e}")
+    for way, (sums, mpi_args) in enumerate(SUMS):
+        name = f"k3_b{way}.safetensors"
+        train_summing(exe, workdir, 3, sums, mpi_args, "--batch", "1574", "--save", name)
+        b, meta = read_safetensors(os.path.join(workdir, name))
+        worst = max(float(np.abs(a[k] - b[k]).max()) for k in a)
+        print(f"K=3, a last batch of 2, sums through {sums}: max |w - w_single| = "
+              f"{worst:.2e}")
+        if meta.get("step") != "3" or not worst <= 1e-5:
+            sys.exit(f"K=3 with an empty slice: step {meta.get('step')}, "
+                     f"difference {worst:.3e}")
     print("equal OK: K=2 and K=3 match the single process within 1e-5 after 50 steps")
+
+
+def train_summing(exe, workdir, ranks, sums, mpi_args, *args):
+    """train() under mpirun, failing unless every rank summed the way named."""
+    errors = []
+    lines = train(exe, workdir, ranks, *args, mpi_args=mpi_args, stderr=errors)
+    used = errors[0].count(f"sums through {sums},")
+    if used != ranks:
+        sys.exit(f"K={ranks}: {used} of {ranks} ranks summed through {sums}:\n{errors[0]}")
+    return lines
 
 
 def resume(exe, workdir):

@@ -113,6 +113,11 @@ def WriteUpdatesInPlacePass
     quarter of a 1-thread step; run on 2 threads the epoch takes 0.86x the
     time (in place alone: no change on 1 thread).
     `nnc-cpu-return-updated-arguments` then returns the argument itself.
+    Every other argument is marked `bufferization.writable = false`:
+    bufferization never writes into it. The runtime hands entries memory
+    that is not theirs to write: data-parallel training passes
+    `apply_gradients` the summed gradients in memory that every rank on
+    the node reads.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
