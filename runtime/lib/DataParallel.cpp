@@ -77,12 +77,13 @@ DataParallelStep::~DataParallelStep() {
     return;
   const MpiJob &job = mpiJob();
   fprintf(stderr,
-          "rank %d of %d: %lld steps, sums through %s, per step %.3f ms "
+          "rank %d of %d: %lld steps, sums through %s, updates %s, per step "
+          "%.3f ms "
           "gradients, %.3f ms copy into the fused buffer, %.3f ms sums (with "
           "waiting for the slowest rank), %.3f ms update\n",
           job.rank, job.size, (long long)steps,
           sums->shared() ? "node shared memory" : "MPI_Allreduce",
-          seconds[0] / steps * 1e3,
+          sharded ? "its slice" : "all parameters", seconds[0] / steps * 1e3,
           seconds[1] / steps * 1e3, seconds[2] / steps * 1e3,
           seconds[3] / steps * 1e3);
 }
@@ -159,19 +160,119 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
   for (size_t i = 0; i < offsets.size(); ++i)
     if (offsets[i] == kOwnBucket)
       buffers.push_back(results[i + 1].as<float>());
-  if (!sums) { // collective: the first step of every rank
-    std::vector<size_t> sizes = {fused.size()};
-    for (size_t i = 0; i < offsets.size(); ++i)
-      if (offsets[i] == kOwnBucket)
-        sizes.push_back((size_t)checkedNumel(m.params[i].shape));
-    NNRT_TRY(MpiBufferSum::create(std::move(sizes), sums));
-  }
+  if (!sums) // collective: the first step of every rank
+    NNRT_TRY(startSums());
   std::vector<const float *> summed;
-  NNRT_TRY(sums->sum(buffers.data(), summed));
+  double sliceSeconds = 0;
+  MpiBufferSum::OwnSlice ownSlice;
+  if (sharded)
+    ownSlice = [&](size_t from, size_t to, const float *sums) {
+      double t = now();
+      Status st = updateSlice(from, to, sums, lr);
+      sliceSeconds += now() - t;
+      return st;
+    };
+  NNRT_TRY(sums->sum(buffers.data(), summed, ownSlice));
   double updateStart = now();
   out_loss = summed[0][0];
   out_stop = summed[0][1] > 0;
+  if (!sharded)
+    NNRT_TRY(updateAll(summed, lr));
+  ++s.step;
+  ++steps;
+  seconds[0] += copyStart - start;
+  seconds[1] += reduceStart - copyStart;
+  seconds[2] += updateStart - reduceStart - sliceSeconds;
+  seconds[3] += now() - updateStart + sliceSeconds;
+  return nullptr;
+}
 
+Status DataParallelStep::startSums() {
+  std::vector<size_t> sizes = {fused.size()};
+  for (size_t i = 0; i < offsets.size(); ++i) {
+    gradAt.push_back(offsets[i]);
+    if (offsets[i] == kOwnBucket) {
+      size_t at = 0;
+      for (size_t n : sizes)
+        at += n;
+      gradAt.back() = at;
+      sizes.push_back((size_t)checkedNumel(s.m.params[i].shape));
+    }
+  }
+  NNRT_TRY(MpiBufferSum::create(std::move(sizes), sums));
+  // The same on every rank: the sums' way, the place and the binary.
+  sharded = sums->shared() && s.place == Place::Host &&
+            s.model->apply_gradients_slice;
+  if (!sharded)
+    return nullptr;
+  // One copy of the parameters and optimizer state for the node, rank 0's
+  // (all ranks start from the same); each rank updates its own slice.
+  size_t total = 0;
+  for (const std::vector<Tensor> *group : {&s.params, &s.states})
+    for (const Tensor &t : *group)
+      total += (size_t)t.numel();
+  float *shared = nullptr;
+  NNRT_TRY(sums->sharedArray(total, shared));
+  size_t at = 0;
+  for (std::vector<Tensor> *group : {&s.params, &s.states})
+    for (Tensor &t : *group) {
+      if (mpiJob().rank == 0)
+        std::copy_n(t.as<float>(), t.numel(), shared + at);
+      Tensor view;
+      view.t = hostView(shared + at, NNRT_F32, t.shape());
+      view.t.allocation = nullptr; // the window's, freed by mpiFinish
+      at += (size_t)t.numel();
+      t = std::move(view);
+    }
+  return sums->barrier();
+}
+
+Status DataParallelStep::updateSlice(size_t from, size_t to, const float *sums,
+                                     float lr) {
+  size_t slots = s.params.empty() ? 0 : s.states.size() / s.params.size();
+  float stepValue = (float)(s.step + 1);
+  nnrt_tensor lrT = hostView(&lr, NNRT_F32, {}),
+              stepT = hostView(&stepValue, NNRT_F32, {});
+  for (size_t i = 0; i < s.params.size(); ++i) {
+    size_t n = (size_t)s.params[i].numel();
+    size_t begin = std::max(from, gradAt[i]), end = std::min(to, gradAt[i] + n);
+    if (begin >= end)
+      continue;
+    // This rank's run [first, first + length) of parameter i.
+    size_t first = begin - gradAt[i];
+    Shape length = {(int64_t)(end - begin)};
+    std::vector<nnrt_tensor> views = {
+        hostView(s.params[i].as<float>() + first, NNRT_F32, length),
+        hostView(const_cast<float *>(sums + begin), NNRT_F32, length)};
+    for (size_t k = 0; k < slots; ++k)
+      views.push_back(hostView(s.states[i * slots + k].as<float>() + first,
+                               NNRT_F32, length));
+    std::vector<const nnrt_tensor *> args;
+    for (const nnrt_tensor &v : views)
+      args.push_back(&v);
+    args.push_back(&lrT);
+    args.push_back(&stepT);
+    TensorSpec spec{"slice", NNRT_F32, length};
+    std::vector<const TensorSpec *> specs(1 + slots, &spec);
+    std::vector<Tensor> updated;
+    NNRT_TRY(callEntry("apply_gradients_slice", s.model->apply_gradients_slice,
+                       args, specs, updated, Place::Host,
+                       /*updatesInPlace=*/true));
+    // Updated in place (nnc-cpu-write-updates-in-place); were one a fresh
+    // buffer, its values go where the others read them.
+    for (size_t r = 0; r < updated.size(); ++r) {
+      const nnrt_tensor &arg = views[r == 0 ? 0 : r + 1];
+      if (updated[r].t.data != arg.data)
+        std::copy_n(updated[r].as<float>(), end - begin,
+                    static_cast<float *>(arg.data));
+    }
+  }
+  return nullptr;
+}
+
+Status DataParallelStep::updateAll(const std::vector<const float *> &summed,
+                                   float lr) {
+  const Manifest &m = s.m;
   float stepValue = (float)(s.step + 1);
   nnrt_tensor lrT = hostView(&lr, NNRT_F32, {}),
               stepT = hostView(&stepValue, NNRT_F32, {});
@@ -185,8 +286,8 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
   // sums may be memory that every rank reads.
   std::vector<nnrt_tensor> grads(s.params.size());
   for (size_t i = 0, big = 1; i < grads.size(); ++i) {
-    const float *g = offsets[i] == kOwnBucket ? summed[big++]
-                                              : summed[0] + offsets[i];
+    const float *g =
+        offsets[i] == kOwnBucket ? summed[big++] : summed[0] + offsets[i];
     grads[i] = hostView(const_cast<float *>(g), NNRT_F32, m.params[i].shape);
     args.emplace_back();
     NNRT_TRY(uploads.put(3 + i, grads[i], args.back()));
@@ -209,12 +310,5 @@ Status DataParallelStep::run(const Dataset &data, const int64_t *order,
           "apply_gradients returned %s for '%s', expected %s",
           formatShape(updated[i].shape()).c_str(), specs[i]->name.c_str(),
           formatShape(specs[i]->shape).c_str());
-  NNRT_TRY(adoptResults(s.updated(), updated, 0));
-  ++s.step;
-  ++steps;
-  seconds[0] += copyStart - start;
-  seconds[1] += reduceStart - copyStart;
-  seconds[2] += updateStart - reduceStart;
-  seconds[3] += now() - updateStart;
-  return nullptr;
+  return adoptResults(s.updated(), updated, 0);
 }

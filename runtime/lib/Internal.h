@@ -397,6 +397,16 @@ private:
   std::vector<size_t> offsets;
   std::vector<float> fused; // loss, stop flag, small gradients; 16-float slots
   std::unique_ptr<MpiBufferSum> sums; // fused, then the large gradients
+  /// Each parameter's gradient's offset in the concatenation that `sums`
+  /// sums.
+  std::vector<size_t> gradAt;
+  /// Whether the parameters and optimizer state are one node-shared copy
+  /// that each rank updates its slice of (@apply_gradients_slice), or each
+  /// rank's own, updated whole (@apply_gradients).
+  bool sharded = false;
+  Status startSums();
+  Status updateSlice(size_t from, size_t to, const float *sums, float lr);
+  Status updateAll(const std::vector<const float *> &summed, float lr);
   int64_t steps = 0;
   double seconds[4] = {0, 0, 0, 0}; // gradients, copy, all-reduce, update
 };

@@ -223,8 +223,13 @@ Status MpiBufferSum::create(std::vector<size_t> sizes,
     sum->total += n;
   }
   out = std::move(sum);
+  if (!started)
+    return nullptr;
   const char *env = getenv("NNRT_MPI_SHARED_SUM");
-  if (!started || (env && !strcmp(env, "0")))
+  uint64_t wanted = !(env && !strcmp(env, "0"));
+  // Every rank must take the same way, whatever its environment.
+  NNRT_TRY(allreduce(&wanted, 1, sizeof wanted, api.u64, api.min));
+  if (!wanted)
     return nullptr;
   Handle node = nullptr;
   if (int rc = api.commSplitType(api.world, kCommTypeShared, job.rank,
@@ -237,42 +242,62 @@ Status MpiBufferSum::create(std::vector<size_t> sizes,
     return nullptr; // ranks on several nodes: MPI_Allreduce
   // Ordered by world rank (the split key), so node rank = world rank.
   MpiBufferSum &m = *out;
-  float *base = nullptr;
-  Handle win = nullptr;
+  m.node = node;
   // Every rank's segment holds what it publishes (its own slice unused);
   // rank 0's holds the summed concatenation after it.
   size_t floats = std::max<size_t>(m.total, 1) * (job.rank == 0 ? 2 : 1);
-  if (int rc = api.winAllocateShared(
-          (Aint)(floats * sizeof(float)), sizeof(float),
-          api.infoNull, node, &base, &win))
-    return mpiError("MPI_Win_allocate_shared (node shared memory for the "
-                    "gradient sums; NNRT_MPI_SHARED_SUM=0 sums with "
-                    "MPI_Allreduce instead)",
-                    rc);
+  NNRT_TRY(m.allocate(floats, "the gradient sums", m.segments));
+  m.result = m.segments[0] + std::max<size_t>(m.total, 1);
+  return nullptr;
+}
+
+Status MpiBufferSum::allocate(size_t floats, const char *what,
+                              std::vector<float *> &segments) {
+  float *base = nullptr;
+  Handle win = nullptr;
+  if (int rc =
+          api.winAllocateShared((Aint)(floats * sizeof(float)), sizeof(float),
+                                api.infoNull, node, &base, &win)) {
+    std::string call = std::string("MPI_Win_allocate_shared (node shared "
+                                   "memory for ") +
+                       what +
+                       "; NNRT_MPI_SHARED_SUM=0 sums with MPI_Allreduce "
+                       "instead)";
+    return mpiError(call.c_str(), rc);
+  }
   windows.push_back(win);
-  m.node = node;
-  m.window = win;
+  ownWindows.push_back(win);
+  segments.clear();
   for (int k = 0; k < job.size; ++k) {
     Aint bytes = 0;
     int unit = 0;
     float *segment = nullptr;
     if (int rc = api.winSharedQuery(win, k, &bytes, &unit, &segment))
       return mpiError("MPI_Win_shared_query", rc);
-    m.segments.push_back(segment);
+    segments.push_back(segment);
   }
-  m.result = m.segments[0] + std::max<size_t>(m.total, 1);
   if (int rc = api.winLockAll(0, win))
     return mpiError("MPI_Win_lock_all", rc);
   return nullptr;
 }
 
+Status MpiBufferSum::sharedArray(size_t floats, float *&out) {
+  std::vector<float *> segments;
+  NNRT_TRY(allocate(job.rank == 0 ? std::max<size_t>(floats, 1) : 0,
+                    "the parameters and optimizer state", segments));
+  out = segments[0];
+  return nullptr;
+}
+
 Status MpiBufferSum::barrier() {
-  // Win_sync orders this rank's stores to the window before the barrier and
-  // the other ranks' stores before this rank's loads after it.
-  api.winSync(window);
+  // Win_sync orders this rank's stores to the windows before the barrier
+  // and the other ranks' stores before this rank's loads after it.
+  for (Handle w : ownWindows)
+    api.winSync(w);
   if (int rc = api.barrier(node))
     return mpiError("MPI_Barrier", rc);
-  api.winSync(window);
+  for (Handle w : ownWindows)
+    api.winSync(w);
   return nullptr;
 }
 
@@ -306,12 +331,12 @@ static void addInto(float *dst, const float *a, const float *b, size_t n) {
     dst[j] = a[j] + b[j];
 }
 
-Status MpiBufferSum::sum(float *const *buffers,
-                         std::vector<const float *> &out) {
+Status MpiBufferSum::sum(float *const *buffers, std::vector<const float *> &out,
+                         const OwnSlice &ownSlice) {
   out.assign(buffers, buffers + sizes.size());
   if (!started)
     return nullptr;
-  if (!window) {
+  if (!shared()) {
     for (size_t i = 0; i < sizes.size(); ++i)
       NNRT_TRY(mpiSum(buffers[i], sizes[i]));
     return nullptr;
@@ -341,6 +366,8 @@ Status MpiBufferSum::sum(float *const *buffers,
     for (int k = 2; k < K; ++k)
       addInto(sum, sum, term(k), n);
   });
+  if (ownSlice)
+    NNRT_TRY(ownSlice(lo, hi, result));
   NNRT_TRY(barrier());
   for (size_t i = 0; i < sizes.size(); ++i)
     out[i] = result + offsets[i];

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -52,20 +53,34 @@ public:
   /// Collective: every rank calls it with the same sizes (in floats).
   static Status create(std::vector<size_t> sizes,
                        std::unique_ptr<MpiBufferSum> &out);
+  /// Runs on each rank between the sum of its own slice [lo, hi) of the
+  /// concatenation (at sums + lo) and the barrier after which every rank
+  /// reads every sum: the update of what this rank owns.
+  using OwnSlice =
+      std::function<Status(size_t lo, size_t hi, const float *sums)>;
   /// Collective: sums buffers[i] (sizes[i] floats each) over the ranks;
   /// out[i] points to the sum of buffers[i] (in shared memory, valid until
-  /// the next call, or buffers[i] itself).
-  Status sum(float *const *buffers, std::vector<const float *> &out);
-  bool shared() const { return window != nullptr; }
+  /// the next call, or buffers[i] itself). `ownSlice` runs when shared().
+  Status sum(float *const *buffers, std::vector<const float *> &out,
+             const OwnSlice &ownSlice = nullptr);
+  bool shared() const { return node != nullptr; }
+  /// Collective, when shared(): `floats` of node shared memory, the same
+  /// array for every rank.
+  Status sharedArray(size_t floats, float *&out);
+  /// Collective, when shared(): a barrier of the ranks, after which each
+  /// sees what the others wrote to shared memory before it.
+  Status barrier();
 
 private:
   MpiBufferSum() = default;
-  Status barrier();
+  Status allocate(size_t floats, const char *what,
+                  std::vector<float *> &segments);
   std::vector<size_t> sizes, offsets; // offsets in the concatenation
   size_t total = 0;
-  void *node = nullptr, *window = nullptr; // MPI_Comm, MPI_Win
-  std::vector<float *> segments;           // each rank's, `total` floats
-  float *result = nullptr;                 // the summed concatenation
+  void *node = nullptr;           // MPI_Comm of the node's ranks
+  std::vector<void *> ownWindows; // MPI_Win
+  std::vector<float *> segments;  // each rank's, `total` floats
+  float *result = nullptr;        // the summed concatenation
 };
 
 /// Ends MPI before the process exits with `exitCode`: after success frees

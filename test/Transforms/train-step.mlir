@@ -29,6 +29,16 @@
 // CHECK: %[[ASTEP:.*]] = nn.mul %[[ALR]], %[[ANEWWM]]
 // CHECK: %[[ANEWW:.*]] = nn.sub %[[AW]], %[[ASTEP]]
 // CHECK: return %[[ANEWW]], %{{.*}}, %[[ANEWWM]], %{{.*}}
+// And on a flat run of any one parameter's elements (each rank of a data-parallel job
+// updates its own slice of all of them).
+// CHECK-LABEL: func.func @apply_gradients_slice
+// CHECK-SAME: (%[[SP:[^:]*]]: tensor<?xf32> {nn.param = "slice"}, %[[SG:[^:]*]]: tensor<?xf32> {nn.grad = "slice"}, %[[SM:[^:]*]]: tensor<?xf32> {nn.state = "slice.momentum"}, %[[SLR:[^:]*]]: tensor<f32> {nn.lr}, %{{[^:]*}}: tensor<f32> {nn.step})
+// CHECK-SAME: -> (tensor<?xf32> {nn.param = "slice"}, tensor<?xf32> {nn.state = "slice.momentum"})
+// CHECK: %[[SD:.*]] = nn.mul %[[SM]], %{{.*}}
+// CHECK: %[[SNEWM:.*]] = nn.add %[[SD]], %[[SG]]
+// CHECK: %[[SSTEP:.*]] = nn.mul %[[SLR]], %[[SNEWM]]
+// CHECK: %[[SNEWP:.*]] = nn.sub %[[SP]], %[[SSTEP]]
+// CHECK: return %[[SNEWP]], %[[SNEWM]]
 func.func @Reg(%x: tensor<?x4xf32> {nn.input = "x"},
                %w: tensor<4x2xf32> {nn.param = "w"},
                %b: tensor<2xf32> {nn.param = "b"})
@@ -64,6 +74,10 @@ func.func @Lin(%x: tensor<?x4xf32> {nn.input = "x"}, %w: tensor<4x3xf32> {nn.par
 // CHECK: nn.sqrt
 // CHECK: nn.div
 // CHECK: return
+// CHECK-LABEL: func.func @apply_gradients_slice
+// CHECK-SAME: (%{{[^:]*}}: tensor<?xf32> {nn.param = "slice"}, %{{[^:]*}}: tensor<?xf32> {nn.grad = "slice"}, %{{[^:]*}}: tensor<?xf32> {nn.state = "slice.exp_avg"}, %{{[^:]*}}: tensor<?xf32> {nn.state = "slice.exp_avg_sq"}, %{{[^:]*}}: tensor<f32> {nn.lr}, %{{[^:]*}}: tensor<f32> {nn.step})
+// CHECK: math.powf
+// CHECK: nn.sqrt
 func.func @LinAdam(%x: tensor<?x4xf32> {nn.input = "x"}, %w: tensor<4x3xf32> {nn.param = "w"})
     -> tensor<?x3xf32> attributes {nn.model, nn.train = #nn.train<loss = cross_entropy,
         optimizer = #nn.optimizer<kind = adam, lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1.0e-8, weight_decay = 0.0>>} {

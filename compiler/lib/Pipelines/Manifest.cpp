@@ -89,7 +89,7 @@ llvm::SmallVector<nnc::EntryPoint> nnc::findEntryPoints(ModuleOp module) {
     if (func->hasAttr(mlir::nn::kModelAttr))
       entries.push_back({func.getSymName().str(), "forward"});
     else if (llvm::is_contained({"gradients", "gradients_f64", "train_step",
-                                 "apply_gradients"},
+                                 "apply_gradients", "apply_gradients_slice"},
                                 func.getSymName()))
       entries.push_back({func.getSymName().str(), func.getSymName().str()});
   }

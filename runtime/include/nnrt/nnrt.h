@@ -152,6 +152,9 @@ typedef struct nnrt_model {
   nnrt_entry_fn apply_gradients;
   // A float64 copy of gradients for gradcheck; NULL where nnc made none.
   nnrt_entry_fn gradients_f64;
+  // NULL without a train block (or from an older nnc): the update of a flat
+  // run of one parameter's elements, for MPI ranks that each update a slice.
+  nnrt_entry_fn apply_gradients_slice;
 } nnrt_model;
 
 // Runs the CLI of docs/runtime.md; returns the process exit code.

@@ -5,7 +5,9 @@
 // optimizer update in one function; and @apply_gradients(params...,
 // grads..., states..., lr, step) -> (new params..., new states...), the same
 // update alone, for data-parallel training where the gradients of a step
-// are summed over processes between @gradients and the update. Updates follow
+// are summed over processes between @gradients and the update; and
+// @apply_gradients_slice, the update of a flat run of one parameter's
+// elements, with which each process updates its own slice. Updates follow
 // torch.optim (1.13's single-tensor SGD, Adam and AdamW), operation by
 // operation, so that a step matches PyTorch to float32 rounding. Adam's bias
 // corrections are computed on f64 scalars, as PyTorch computes them on Python
@@ -185,8 +187,53 @@ struct BuildTrainStepPass
     func::ReturnOp::create(b, m.func.getLoc(), results);
     markUpdates(*f, /*firstResult=*/1, params, states);
     eraseDeadOps(*f);
-    if (failed(buildApplyGradients(module, m, opt, stateTypes, argAttrs)))
+    if (failed(buildApplyGradients(module, m, opt, stateTypes, argAttrs)) ||
+        failed(buildApplyGradientsSlice(module, m, opt)))
       return signalPassFailure();
+  }
+
+  /// @apply_gradients_slice(param, grad, states..., lr, step) -> (param,
+  /// states...): the same update of a flat run of any one parameter's
+  /// elements (1-D, any length). Every update here is elementwise with the
+  /// same hyper-parameters for all parameters, so the ranks of a
+  /// data-parallel job can each update their own slice of all of them.
+  LogicalResult buildApplyGradientsSlice(ModuleOp module, const TrainedModel &m,
+                                         const Optimizer &opt) {
+    Builder a(&getContext());
+    auto flat = RankedTensorType::get({ShapedType::kDynamic}, a.getF32Type());
+    auto scalar = RankedTensorType::get({}, a.getF32Type());
+    auto marker = [&](StringRef key, const Twine &name) {
+      return a.getDictionaryAttr(
+          a.getNamedAttr(key, a.getStringAttr(name.str())));
+    };
+    SmallVector<Type> argTypes = {flat, flat}, resultTypes = {flat};
+    SmallVector<DictionaryAttr> argAttrs = {marker("nn.param", "slice"),
+                                            marker("nn.grad", "slice")};
+    for (StringRef slot : opt.slots()) {
+      argTypes.push_back(flat);
+      resultTypes.push_back(flat);
+      argAttrs.push_back(marker("nn.state", "slice." + slot));
+    }
+    for (StringRef key : {"nn.lr", "nn.step"}) {
+      argTypes.push_back(scalar);
+      argAttrs.push_back(
+          a.getDictionaryAttr(a.getNamedAttr(key, a.getUnitAttr())));
+    }
+    FailureOr<func::FuncOp> f = createFunc(module, m, "apply_gradients_slice",
+                                           argTypes, argAttrs, resultTypes);
+    if (failed(f))
+      return failure();
+    ValueRange args = f->getArguments();
+    size_t numSlots = opt.slots().size();
+    OpBuilder b = OpBuilder::atBlockEnd(&f->getBody().front());
+    SmallVector<Value> results;
+    emitUpdate(b, m, opt, args.take_front(1), args.slice(1, 1),
+               args.slice(2, numSlots), args[args.size() - 2], args.back(),
+               results);
+    func::ReturnOp::create(b, m.func.getLoc(), results);
+    markUpdates(*f, /*firstResult=*/0, args.take_front(1),
+                args.slice(2, numSlots));
+    return success();
   }
 
   /// @apply_gradients(params..., grads..., states..., lr, step): the update

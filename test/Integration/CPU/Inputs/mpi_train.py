@@ -54,7 +54,10 @@ def read_safetensors(path):
     return tensors, header.get("__metadata__", {})
 
 
-def setup(workdir):
+SGD = "sgd(lr = 0.05, momentum = 0.9, weight_decay = 0.001)"
+
+
+def setup(workdir, optimizer=SGD, name="mlp"):
     os.makedirs(workdir, exist_ok=True)
     x = load_idx("train-images-idx3-ubyte.gz", COUNT + TEST).astype(np.float32) / 255
     y = load_idx("train-labels-idx1-ubyte.gz", COUNT + TEST).astype(np.int32)
@@ -64,13 +67,13 @@ def setup(workdir):
     with open(os.path.join(ROOT, "examples", "fashion_mnist_mlp.nn")) as f:
         source = f.read()
     model = source[:source.index("\ntrain ")]
-    src = os.path.join(workdir, "mlp.nn")
+    src = os.path.join(workdir, name + ".nn")
     with open(src, "w") as f:
         f.write(model + "\n\ntrain FashionMLP {\n  data = npy(\"x.npy\", \"y.npy\")\n"
                 "  test = npy(\"tx.npy\", \"ty.npy\")\n  loss = cross_entropy\n"
-                "  optimizer = sgd(lr = 0.05, momentum = 0.9, weight_decay = 0.001)\n"
+                f"  optimizer = {optimizer}\n"
                 "  batch = 64\n  epochs = 1\n  seed = 7\n  shuffle = true\n}\n")
-    exe = os.path.join(workdir, "mlp")
+    exe = os.path.join(workdir, name)
     subprocess.run([os.environ.get("NNC", "nnc"), src, "-o", exe], check=True)
     return exe
 
@@ -99,11 +102,14 @@ def train(exe, workdir, ranks, *args, mpi_args=(), stderr=None):
     return epoch_lines(r.stdout)
 
 
-# The two ways the ranks' gradients are summed (runtime/lib/Mpi.h, MpiBufferSum): node
-# shared memory when every rank is on one node, else MPI_Allreduce (forced here with
-# NNRT_MPI_SHARED_SUM=0); NNRT_DP_TIMES=1 makes every rank name the one it used.
-SUMS = (("node shared memory", ["-x", "NNRT_DP_TIMES=1"]),
-        ("MPI_Allreduce", ["-x", "NNRT_DP_TIMES=1", "-x", "NNRT_MPI_SHARED_SUM=0"]))
+# The two ways the ranks' gradients are summed and applied (runtime/lib/Mpi.h,
+# MpiBufferSum; DataParallel.cpp): node shared memory, one copy of the parameters that
+# each rank updates its slice of, when every rank is on one node; else MPI_Allreduce and
+# every rank updating all of its own copy (forced here with NNRT_MPI_SHARED_SUM=0).
+# NNRT_DP_TIMES=1 makes every rank name the way it took.
+SUMS = (("node shared memory, updates its slice", ["-x", "NNRT_DP_TIMES=1"]),
+        ("MPI_Allreduce, updates all parameters",
+         ["-x", "NNRT_DP_TIMES=1", "-x", "NNRT_MPI_SHARED_SUM=0"]))
 
 
 def numbers(line):
@@ -152,6 +158,24 @@ def equal(exe, workdir):
         if meta.get("step") != "3" or not worst <= 1e-5:
             sys.exit(f"K=3 with an empty slice: step {meta.get('step')}, "
                      f"difference {worst:.3e}")
+    # AdamW (two states a parameter, bias corrections from the step, decoupled decay)
+    # through both ways, K = 2.
+    adamw = setup(workdir, "adamw(lr = 0.001, weight_decay = 0.01)", "mlp_adamw")
+    train(adamw, workdir, 0, "--save", "adamw_single.safetensors")
+    single, _ = read_safetensors(os.path.join(workdir, "adamw_single.safetensors"))
+    saved = []
+    for way, (sums, mpi_args) in enumerate(SUMS):
+        name = f"adamw_k2_{way}.safetensors"
+        train_summing(adamw, workdir, 2, sums, mpi_args, "--save", name)
+        got, _ = read_safetensors(os.path.join(workdir, name))
+        worst = max(float(np.abs(got[k] - single[k]).max()) for k in single)
+        print(f"AdamW, K=2, sums through {sums}: max |w - w_single| = {worst:.2e}")
+        if not worst <= 1e-5:
+            sys.exit(f"AdamW K=2: weights differ from the single process by {worst:.3e}")
+        with open(os.path.join(workdir, name), "rb") as f:
+            saved.append(f.read())
+    if saved[0] != saved[1]:
+        sys.exit("AdamW K=2: the two ways of summing gave different checkpoints")
     print("equal OK: K=2 and K=3 match the single process within 1e-5 after 50 steps")
 
 
