@@ -311,9 +311,13 @@ def report_data_parallel(bench, exe, workdir, reps):
                 runs[ranks].append(nnc_train_epoch(exe, workdir, 1, batch,
                                                    ranks if ranks > 1 else 0))
         one, two = (statistics.median(runs[k]) for k in (1, 2))
+        # Each K=2 run against the K=1 run just before it: the host's load drifts from
+        # minute to minute, less within a pair.
+        paired = statistics.median(b / a for a, b in zip(runs[1], runs[2]))
         print(f"{bench} batch {batch}: K=1 {one:,.0f} img/s, K=2 {two:,.0f} img/s "
               f"(runs K=1 {every(runs[1], '{:,.0f}')}; K=2 {every(runs[2], '{:,.0f}')}), "
-              f"speedup {two / one:.2f}x, efficiency {two / (2 * one):.0%}")
+              f"speedup {two / one:.2f}x, efficiency {two / (2 * one):.0%}, "
+              f"paired speedup (median of the {reps} pairs) {paired:.2f}x")
     runs = {"1": [], "2": [], "2 free": []}
     for _ in range(reps):
         runs["1"].append(lockstep_ms(lockstep, 1))
