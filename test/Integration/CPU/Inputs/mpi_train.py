@@ -264,6 +264,17 @@ def failure(exe, workdir):
     if r.returncode in (0, 124) or not said:
         sys.exit(f"killed rank: exit {r.returncode}\n{r.stderr}")
 
+    # No node shared memory for the sums (Open MPI told to back its windows by a folder
+    # that does not exist): one error naming the rank and the way around it.
+    r = run(["timeout", "60"] + MPIRUN + ["--mca", "osc_sm_backing_directory",
+                                          os.path.join(workdir, "no-such-dir"), "-np", "2",
+                                          exe, "train", "--quiet", "--threads", "1",
+                                          "--data", workdir], workdir, expect_ok=False)
+    errors = [l for l in r.stderr.splitlines() if l.startswith("error:")]
+    print("no shared memory: exit", r.returncode, errors[:1])
+    if r.returncode in (0, 124) or not errors or "NNRT_MPI_SHARED_SUM=0" not in errors[0]:
+        sys.exit(f"no shared memory: exit {r.returncode}\n{r.stderr}")
+
     r = run(MPIRUN + ["-np", "2", exe, "predict", "--load", "x", "--input", "x.npy",
                       "--output", "o.npy"], workdir, expect_ok=False)
     if r.returncode == 0 or "runs in one process" not in r.stderr:
