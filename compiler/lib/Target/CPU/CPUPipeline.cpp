@@ -54,6 +54,7 @@ void nn::buildCPULoweringPipeline(OpPassManager &pm,
                                   const BackendOptions &options) {
   addPipelineText(pm, "func.func(nnc-cpu-write-updates-in-place,"
                       "nnc-cpu-collapse-dims,"
+                      "nnc-cpu-interleave-reductions,"
                       "nnc-cpu-materialize-transposed-rhs)");
   // 16 zmm accumulators with AVX-512; 8 ymm ones leave room for operands in
   // the 16 registers of AVX2 (Transforms/cpu-tile.mlir).

@@ -59,6 +59,26 @@ def CollapseContiguousDimsPass
   ];
 }
 
+def InterleaveReductionsPass
+    : Pass<"nnc-cpu-interleave-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Moves the parallel loops of a long sum inside its "
+                "reduction loops";
+  let description = [{
+    A linalg.generic whose innermost loops are a reduction of 16 or more
+    static iterations, with a parallel loop outside them and at most 64
+    outputs (static), gets every parallel loop moved after every reduction
+    loop, each kind keeping its order. Each
+    output's sum still adds its terms in the same order, so the bits do not
+    change; but the sums of different outputs now take turns, so their
+    additions no longer wait on each other's latency. The bias gradient of a
+    convolution (N x C x H x W summed to C) was C chains of N x H x W
+    dependent additions, one after another; now it adds to the C sums in
+    turn. Generics marked `nnc.*` (matched by the tiling script) keep their
+    loops.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def MaterializeTransposedRhsPass
     : Pass<"nnc-cpu-materialize-transposed-rhs", "::mlir::func::FuncOp"> {
   let summary = "Transposes a matmul's right operand that it reads "
