@@ -81,6 +81,7 @@ private:
   std::vector<void *> ownWindows; // MPI_Win
   std::vector<float *> segments;  // each rank's, `total` floats
   float *result = nullptr;        // the summed concatenation
+  uint32_t *turnstile = nullptr;  // the barrier's counter and generation
 };
 
 /// Ends MPI before the process exits with `exitCode`: after success frees
