@@ -7,10 +7,11 @@
 // mean over the global batch: sum_r (n_r/b) * (1/n_r) sum_{i in slice r} g_i
 // = (1/b) sum_i g_i. MpiBufferSum sums the loss, a stop flag and the small
 // gradients in one fused buffer, and each large gradient in place in the
-// buffer @gradients returned (no copy): through node shared memory when all
-// ranks share a node, else one MPI_Allreduce per buffer; each rank then runs
-// @apply_gradients on the same sums, so the parameters and optimizer state stay
-// bit-identical on all ranks.
+// buffer @gradients returned (no copy). When all ranks share a node, the sums
+// go through node shared memory, where the parameters and optimizer state
+// are one copy that each rank updates its slice of (@apply_gradients_slice);
+// otherwise one MPI_Allreduce per buffer, and each rank runs @apply_gradients
+// on the same sums over its own copy, so the copies stay bit-identical.
 //
 //===----------------------------------------------------------------------===//
 
@@ -77,10 +78,10 @@ DataParallelStep::~DataParallelStep() {
     return;
   const MpiJob &job = mpiJob();
   fprintf(stderr,
-          "rank %d of %d: %lld steps, sums through %s, updates %s, per step "
-          "%.3f ms "
-          "gradients, %.3f ms copy into the fused buffer, %.3f ms sums (with "
-          "waiting for the slowest rank), %.3f ms update\n",
+          "rank %d of %d: %lld steps, sums through %s, updates %s, per "
+          "step %.3f ms gradients, %.3f ms copy into the fused buffer, "
+          "%.3f ms sums (with waiting for the slowest rank), %.3f ms "
+          "update\n",
           job.rank, job.size, (long long)steps,
           sums->shared() ? "node shared memory" : "MPI_Allreduce",
           sharded ? "its slice" : "all parameters", seconds[0] / steps * 1e3,

@@ -368,8 +368,9 @@ class MpiBufferSum; // Mpi.h
 /// The steps of data-parallel training (DataParallel.cpp, docs/
 /// distributed.md) for one session: rank r of K takes its fixed slice of
 /// each global batch through @gradients, with its share of the batch as the
-/// loss scale; the gradients of all ranks are summed by all-reduces over a
-/// few buckets, and every rank applies @apply_gradients to the same sum.
+/// loss scale; the gradients of all ranks are summed over a few buckets
+/// (MpiBufferSum), and the update applied: on one node each rank updates its
+/// slice of the one shared copy, across nodes every rank all of its own.
 class DataParallelStep {
 public:
   explicit DataParallelStep(Session &s);

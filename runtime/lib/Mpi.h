@@ -1,9 +1,9 @@
 //===- Mpi.h - the MPI job a process belongs to -----------------*- C++ -*-===//
 //
-// Data-parallel training (docs/distributed.md) needs four things from MPI:
-// the rank and size, sums over ranks, and a way to end every rank when one
-// fails. libmpi is loaded with dlopen only when a launcher started the
-// process, so executables neither link nor need it otherwise.
+// Data-parallel training (docs/distributed.md) needs from MPI the rank and
+// size, sums over ranks (and node shared memory for them), and a way to end
+// every rank when one fails. libmpi is loaded with dlopen only when a launcher
+// started the process, so executables neither link nor need it otherwise.
 //
 //===----------------------------------------------------------------------===//
 
